@@ -1,0 +1,113 @@
+package autograd
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spikego/spikego/tensor"
+)
+
+// Backward computes the gradient of root with respect to every Var on its
+// tape that requires one, and accumulates it into the leaves' Grad (adding
+// to what an earlier Backward left there, as PyTorch does). grad is the
+// gradient of some scalar with respect to root; nil means ones of root's
+// shape.
+func Backward(root *Var, grad *tensor.Tensor) error {
+	if root == nil {
+		return errors.New("autograd: Backward of a nil Var")
+	}
+	if !root.requiresGrad {
+		return errors.New("autograd: Backward of a Var that does not require grad")
+	}
+	if grad == nil {
+		grad = tensor.Full(1, root.value.Shape()...)
+	} else if !grad.SameShape(root.value) {
+		return fmt.Errorf("autograd: Backward: grad shape %v does not match root shape %v", grad.Shape(), root.value.Shape())
+	}
+	if root.creator == nil {
+		return accumulate(root, grad)
+	}
+	order := topoOrder(root.creator)
+	grads := map[*node]*tensor.Tensor{root.creator: grad}
+	for i := len(order) - 1; i >= 0; i-- {
+		n := order[i]
+		g := grads[n]
+		delete(grads, n)
+		if g == nil {
+			continue
+		}
+		if n.out.retainGrad {
+			if err := accumulate(n.out, g); err != nil {
+				return err
+			}
+		}
+		gin, err := n.fn.Backward(n.ctx, g)
+		if err != nil {
+			return err
+		}
+		for j, in := range n.inputs {
+			if in == nil || !n.ctx.NeedsInputGrad(j) || j >= len(gin) || gin[j] == nil {
+				continue
+			}
+			gj := gin[j]
+			if !gj.SameShape(in.value) {
+				return fmt.Errorf("autograd: %T.Backward returned grad of shape %v for input %d of shape %v", n.fn, gj.Shape(), j, in.value.Shape())
+			}
+			if in.creator == nil {
+				if err := accumulate(in, gj); err != nil {
+					return err
+				}
+				continue
+			}
+			if prev := grads[in.creator]; prev != nil {
+				sum, err := tensor.Add(prev, gj)
+				if err != nil {
+					return err
+				}
+				grads[in.creator] = sum
+			} else {
+				grads[in.creator] = gj
+			}
+		}
+	}
+	return nil
+}
+
+// accumulate adds g into v.grad, copying g the first time so the Var owns
+// its gradient.
+func accumulate(v *Var, g *tensor.Tensor) error {
+	if v.grad == nil {
+		v.grad = g.Clone()
+		return nil
+	}
+	return tensor.AddInto(v.grad, g)
+}
+
+// topoOrder returns the nodes reachable from root so that every node
+// comes after all nodes that consume its output.
+func topoOrder(root *node) []*node {
+	var order []*node
+	visited := map[*node]bool{root: true}
+	type frame struct {
+		n    *node
+		next int
+	}
+	stack := []frame{{n: root}}
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		if top.next < len(top.n.inputs) {
+			in := top.n.inputs[top.next]
+			top.next++
+			if in != nil && in.requiresGrad && in.creator != nil && !visited[in.creator] {
+				visited[in.creator] = true
+				stack = append(stack, frame{n: in.creator})
+			}
+			continue
+		}
+		order = append(order, top.n)
+		stack = stack[:len(stack)-1]
+	}
+	// order is post-order (inputs before consumers); reverse iteration in
+	// Backward therefore visits consumers first.
+	return order
+}
