@@ -32,11 +32,17 @@ func binary(name string, a, b *Var, f func(x, y *tensor.Tensor) (*tensor.Tensor,
 		bwd: func(ctx *Context, g *tensor.Tensor) ([]*tensor.Tensor, error) {
 			x, y := ctx.Saved()[0], ctx.Saved()[1]
 			ga, gb := bwd(ctx, g, x, y)
-			if ga != nil {
+			// Drop (and never reduce) gradients nobody asked for: Add and
+			// Sub hand back g for both inputs unconditionally.
+			if ga != nil && ctx.NeedsInputGrad(0) {
 				ga = unbroadcast(ga, x)
+			} else {
+				ga = nil
 			}
-			if gb != nil {
+			if gb != nil && ctx.NeedsInputGrad(1) {
 				gb = unbroadcast(gb, y)
+			} else {
+				gb = nil
 			}
 			return []*tensor.Tensor{ga, gb}, nil
 		},
@@ -205,6 +211,23 @@ func AddScalar(a *Var, c float32) *Var {
 func MulScalar(a *Var, c float32) *Var {
 	return unary("mul_scalar", a, func(x *tensor.Tensor) *tensor.Tensor { return tensor.MulScalar(x, c) },
 		func(_, _ float32) float32 { return c })
+}
+
+// DivScalar returns a / c (a division, which rounds differently from
+// multiplying by 1/c).
+func DivScalar(a *Var, c float32) *Var {
+	div := func(t *tensor.Tensor) *tensor.Tensor {
+		return tensor.Map(t, func(v float32) float32 { return v / c })
+	}
+	return mustApply(&op{
+		name: "div_scalar",
+		fwd: func(ctx *Context, in []*tensor.Tensor) (*tensor.Tensor, error) {
+			return div(in[0]), nil
+		},
+		bwd: func(ctx *Context, g *tensor.Tensor) ([]*tensor.Tensor, error) {
+			return []*tensor.Tensor{div(g)}, nil
+		},
+	}, a)
 }
 
 // Sum returns the sum of all elements of a as a 0-d Var.
@@ -409,3 +432,40 @@ func GreaterEqual(a, b *Var) *Var { return compare(a, b, tensor.GreaterEqual) }
 
 // Less returns a constant Var that is 1 where a < b.
 func Less(a, b *Var) *Var { return compare(a, b, tensor.Less) }
+
+// Repeat stacks T copies of a along a new leading axis: [T, a.shape...].
+// Its gradient is the sum of the output gradient over that axis. It
+// panics when T < 1.
+func Repeat(a *Var, T int) *Var {
+	if T < 1 {
+		panic(fmt.Sprintf("autograd: repeat %d times", T))
+	}
+	return mustApply(&op{
+		name: "repeat",
+		fwd: func(ctx *Context, in []*tensor.Tensor) (*tensor.Tensor, error) {
+			src := in[0].Data()
+			out := tensor.New(append([]int{T}, in[0].Shape()...)...)
+			od := out.Data()
+			for t := 0; t < T; t++ {
+				copy(od[t*len(src):], src)
+			}
+			return out, nil
+		},
+		bwd: func(ctx *Context, g *tensor.Tensor) ([]*tensor.Tensor, error) {
+			shape := g.Shape()[1:]
+			gx := tensor.New(shape...)
+			n := gx.Len()
+			gd, od := g.Data(), gx.Data()
+			tensor.ParallelFor(n, T, func(lo, hi int) {
+				for t := 0; t < T; t++ {
+					src := gd[t*n+lo : t*n+hi]
+					dst := od[lo:hi]
+					for i, v := range src {
+						dst[i] += v
+					}
+				}
+			})
+			return []*tensor.Tensor{gx}, nil
+		},
+	}, a)
+}

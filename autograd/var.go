@@ -95,8 +95,10 @@ func NoGrad(fn func() error, vars ...*Var) error {
 		}
 	}
 	defer func() {
-		for i, v := range vars {
-			v.requiresGrad = saved[i]
+		// Restore in reverse order so that a Var listed twice (tied
+		// parameters) gets back the flag it had before the first change.
+		for i := len(vars) - 1; i >= 0; i-- {
+			vars[i].requiresGrad = saved[i]
 		}
 	}()
 	return fn()

@@ -110,9 +110,6 @@ func gemmPanel(r0, r1, j0, j1, p0, p1 int, a []float32, lda int, b []float32, ld
 		ci := c[i*ldc+j0 : i*ldc+j1]
 		for p := p0; p < p1; p++ {
 			av := a[i*lda+p]
-			if av == 0 {
-				continue
-			}
 			brow := b[p*ldb+j0 : p*ldb+j1]
 			brow = brow[:len(ci)]
 			for j, bv := range brow {

@@ -377,3 +377,24 @@ func TestGemmPanicsOnShortSlices(t *testing.T) {
 	// Exactly long enough with strides: no panic.
 	tensor.Gemm(false, false, 2, 3, 4, 1, ok(4+4), 4, ok(3*5+3), 5, 0, ok(7+3), 7)
 }
+
+// TestGemmNonFiniteConsistentAcrossRows checks that 0·Inf gives NaN in
+// every row of C, as IEEE arithmetic (and torch.matmul) does, whether the
+// row falls in the kernel's four-row blocks or in the remainder.
+func TestGemmNonFiniteConsistentAcrossRows(t *testing.T) {
+	inf := float32(math.Inf(1))
+	for m := 1; m <= 9; m++ {
+		a := make([]float32, m*2) // zeros
+		b := []float32{inf, 1, 2, 3}
+		c := make([]float32, m*2)
+		tensor.Gemm(false, false, m, 2, 2, 1, a, 2, b, 2, 0, c, 2)
+		for i := 0; i < m; i++ {
+			if v := c[i*2]; v == v {
+				t.Errorf("m=%d: C[%d,0] = %v, want NaN (0·Inf)", m, i, v)
+			}
+			if v := c[i*2+1]; v != 0 {
+				t.Errorf("m=%d: C[%d,1] = %v, want 0", m, i, v)
+			}
+		}
+	}
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"image/png"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// runCmd runs spikego in-process and returns its exit status and output.
+func runCmd(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestPlotSurrogates(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name          string
+		args          []string
+		width, height int
+	}{
+		{"flags after", []string{"plot", "surrogates", "-o", "OUT", "--width", "640", "--height", "480"}, 640, 480},
+		{"flags before", []string{"plot", "-width=500", "-height=400", "-o", "OUT", "surrogates", "--alpha", "3", "--names", "AtanGrad, QGateGrad,heaviside"}, 500, 400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".png")
+			args := slices.Clone(tc.args)
+			args[slices.Index(args, "OUT")] = out
+			code, stdout, stderr := runCmd(args...)
+			if code != 0 {
+				t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+			}
+			if !strings.Contains(stdout, "wrote "+out) {
+				t.Errorf("stdout %q does not say what it wrote", stdout)
+			}
+			f, err := os.Open(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			img, err := png.Decode(f)
+			if err != nil {
+				t.Fatalf("%s: %v", out, err)
+			}
+			if s := img.Bounds().Size(); s.X != tc.width || s.Y != tc.height {
+				t.Errorf("image is %v, want %dx%d", s, tc.width, tc.height)
+			}
+		})
+	}
+}
+
+func TestUsageAndErrors(t *testing.T) {
+	missingDir := filepath.Join(t.TempDir(), "no", "such", "dir", "x.png")
+	for _, tc := range []struct {
+		name       string
+		args       []string
+		code       int
+		stdout     string // substring expected on stdout ("" = stdout empty)
+		stderr     string // substring expected on stderr ("" = stderr empty)
+		notWritten string
+	}{
+		{"help", []string{"help"}, 0, "Commands:", "", ""},
+		{"-h", []string{"-h"}, 0, "plot", "", ""},
+		{"--help", []string{"--help"}, 0, "spikego help <command>", "", ""},
+		{"no args", nil, 2, "", "Commands:", ""},
+		{"unknown command", []string{"frobnicate"}, 2, "", `spikego: unknown command "frobnicate"`, ""},
+		{"help unknown", []string{"help", "frobnicate"}, 2, "", "unknown command", ""},
+		{"help plot", []string{"help", "plot"}, 0, "-alpha", "", ""},
+		{"plot -h", []string{"plot", "-h"}, 0, "plot surrogates", "", ""},
+		{"plot surrogates -h", []string{"plot", "surrogates", "-h"}, 0, "-names", "", ""},
+		{"plot nothing", []string{"plot"}, 2, "", "spikego plot: missing the figure", ""},
+		{"plot unknown figure", []string{"plot", "weights"}, 2, "", `unknown figure "weights"`, ""},
+		{"plot bad flag", []string{"plot", "surrogates", "-frob"}, 2, "", "flag provided but not defined: -frob", ""},
+		{"plot bad alpha", []string{"plot", "surrogates", "-alpha", "-1"}, 2, "", "-alpha", ""},
+		{"plot bad width", []string{"plot", "surrogates", "-width", "0"}, 2, "", "-width", ""},
+		{"plot extra args", []string{"plot", "surrogates", "more"}, 2, "", "unexpected arguments", ""},
+		{"plot unknown name", []string{"plot", "surrogates", "-names", "AtanGrad,NoSuchGrad"}, 2, "", `unknown surrogate function "NoSuchGrad"`, ""},
+		{"plot unwritable", []string{"plot", "surrogates", "-o", missingDir, "-width", "400", "-height", "300", "-names", "GateGrad"}, 1, "", "spikego: open " + missingDir, missingDir},
+		{"plot too small", []string{"plot", "surrogates", "-width", "50", "-height", "50"}, 1, "", "spikego: viz: a 50x50 image is too small", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCmd(tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d", code, tc.code)
+			}
+			check := func(what, got, want string) {
+				if want == "" && got != "" {
+					t.Errorf("%s not empty:\n%s", what, got)
+				}
+				if !strings.Contains(got, want) {
+					t.Errorf("%s does not contain %q:\n%s", what, want, got)
+				}
+			}
+			check("stdout", stdout, tc.stdout)
+			check("stderr", stderr, tc.stderr)
+			if tc.notWritten != "" {
+				if _, err := os.Stat(tc.notWritten); err == nil {
+					t.Errorf("%s written despite the error", tc.notWritten)
+				}
+			}
+		})
+	}
+}
+
+// TestUsageListsCommands checks that every command of the table is in
+// the usage with its summary.
+func TestUsageListsCommands(t *testing.T) {
+	var b bytes.Buffer
+	usage(&b)
+	for _, c := range commands() {
+		if !strings.Contains(b.String(), c.name+"  ") || !strings.Contains(b.String(), c.summary) {
+			t.Errorf("usage does not list %s:\n%s", c.name, b.String())
+		}
+	}
+}

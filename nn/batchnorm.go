@@ -1,0 +1,386 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/spikego/spikego/autograd"
+	"github.com/spikego/spikego/tensor"
+)
+
+// Defaults of PyTorch's batch normalisation layers.
+const (
+	// DefaultBatchNormEps is the default Eps of the BatchNorm layers.
+	DefaultBatchNormEps = 1e-5
+	// DefaultBatchNormMomentum is the default Momentum of the BatchNorm
+	// layers.
+	DefaultBatchNormMomentum = 0.1
+)
+
+// BatchNorm normalises every channel of an [N, C, ...] input, the common
+// part of BatchNorm1d and BatchNorm2d (torch.nn.modules.batchnorm._BatchNorm
+// with affine and track_running_stats true):
+//
+//	y = (x - mean) / sqrt(var + Eps) · weight + bias
+//
+// per channel. In training mode mean and var are the statistics of the
+// batch (the biased variance), and the running statistics move towards
+// them:
+//
+//	running_mean = (1 - Momentum)·running_mean + Momentum·mean
+//	running_var  = (1 - Momentum)·running_var  + Momentum·unbiased var
+//
+// In evaluation mode the running statistics are used instead.
+//
+// For spiking networks that fold T time steps into the batch, see
+// SetTimeSteps.
+//
+// A BatchNorm is not safe for concurrent use in training mode, since its
+// forward pass updates the running statistics.
+type BatchNorm struct {
+	// Weight is the [C] scale γ, initially 1.
+	Weight *autograd.Var
+	// Bias is the [C] shift β, initially 0.
+	Bias *autograd.Var
+	// RunningMean is the [C] running mean, initially 0.
+	RunningMean *tensor.Tensor
+	// RunningVar is the [C] running variance, initially 1.
+	RunningVar *tensor.Tensor
+	// NumBatchesTracked is a 0-d tensor counting the updates of the
+	// running statistics (a float32 here; PyTorch stores an int64).
+	NumBatchesTracked *tensor.Tensor
+	// Eps is added to the variance before the square root.
+	Eps float64
+	// Momentum is the weight of the newest statistics in the running
+	// averages.
+	Momentum float64
+
+	channels  int
+	timeSteps int
+	training  bool
+}
+
+// newBatchNorm returns a BatchNorm over channels channels with PyTorch's
+// defaults, in training mode.
+func newBatchNorm(kind string, channels int) (*BatchNorm, error) {
+	if channels < 1 {
+		return nil, fmt.Errorf("nn: %s: number of channels must be positive, got %d", kind, channels)
+	}
+	return &BatchNorm{
+		Weight:            autograd.NewVar(tensor.Full(1, channels), true),
+		Bias:              autograd.NewVar(tensor.New(channels), true),
+		RunningMean:       tensor.New(channels),
+		RunningVar:        tensor.Full(1, channels),
+		NumBatchesTracked: tensor.Scalar(0),
+		Eps:               DefaultBatchNormEps,
+		Momentum:          DefaultBatchNormMomentum,
+		channels:          channels,
+		timeSteps:         1,
+		training:          true,
+	}, nil
+}
+
+// NumFeatures returns the number of channels C.
+func (b *BatchNorm) NumFeatures() int { return b.channels }
+
+// SetTimeSteps makes the layer treat its input [T·B, C, ...] as T
+// consecutive groups of B samples (time step 0 first), normalising each
+// group with its own batch statistics in training mode and updating the
+// running statistics once per group, in order; NumBatchesTracked grows by
+// T per call. This is exactly what calling the layer separately at every
+// time step does, as BrainCog and snnTorch do, in one pass. Evaluation
+// mode is unaffected. T = 1 (the default) restores plain batch
+// normalisation. It is an error when T < 1; a batch whose size is not a
+// multiple of T is rejected by Forward.
+func (b *BatchNorm) SetTimeSteps(t int) error {
+	if t < 1 {
+		return fmt.Errorf("nn: BatchNorm: time steps must be positive, got %d", t)
+	}
+	b.timeSteps = t
+	return nil
+}
+
+// TimeSteps returns the number of time steps set by SetTimeSteps.
+func (b *BatchNorm) TimeSteps() int { return b.timeSteps }
+
+// Training reports whether the layer is in training mode.
+func (b *BatchNorm) Training() bool { return b.training }
+
+// SetTraining switches between batch statistics (true) and running
+// statistics (false).
+func (b *BatchNorm) SetTraining(training bool) { b.training = training }
+
+// Params returns "weight" and "bias".
+func (b *BatchNorm) Params() []NamedVar {
+	return []NamedVar{{"weight", b.Weight}, {"bias", b.Bias}}
+}
+
+// Buffers returns "running_mean", "running_var" and
+// "num_batches_tracked".
+func (b *BatchNorm) Buffers() []NamedTensor {
+	return []NamedTensor{
+		{"running_mean", b.RunningMean},
+		{"running_var", b.RunningVar},
+		{"num_batches_tracked", b.NumBatchesTracked},
+	}
+}
+
+// Forward normalises x [N, C, ...] (any rank of at least 2).
+func (b *BatchNorm) Forward(x *autograd.Var) (*autograd.Var, error) {
+	return b.forward("BatchNorm", x, 2, -1)
+}
+
+// forward checks the rank of x against [minRank, maxRank] (maxRank < 0:
+// no limit) and applies the layer.
+func (b *BatchNorm) forward(kind string, x *autograd.Var, minRank, maxRank int) (*autograd.Var, error) {
+	if x == nil {
+		return nil, fmt.Errorf("nn: %s(%d): nil input", kind, b.channels)
+	}
+	xs := x.Value()
+	if xs.Dims() < minRank || (maxRank >= 0 && xs.Dims() > maxRank) || xs.Dim(1) != b.channels {
+		want := fmt.Sprintf("[N %d ...]", b.channels)
+		switch {
+		case minRank == maxRank && minRank == 4:
+			want = fmt.Sprintf("[N %d H W]", b.channels)
+		case minRank == 2 && maxRank == 3:
+			want = fmt.Sprintf("[N %d] or [N %d L]", b.channels, b.channels)
+		}
+		return nil, fmt.Errorf("nn: %s(%d): input shape %v, want %s", kind, b.channels, xs.Shape(), want)
+	}
+	if b.Weight.Value().Len() != b.channels || b.Bias.Value().Len() != b.channels ||
+		b.RunningMean.Len() != b.channels || b.RunningVar.Len() != b.channels || b.NumBatchesTracked.Len() != 1 {
+		return nil, fmt.Errorf("nn: %s(%d): parameters or buffers have the wrong size (weight %v, bias %v, running_mean %v, running_var %v, num_batches_tracked %v)",
+			kind, b.channels, b.Weight.Shape(), b.Bias.Shape(), b.RunningMean.Shape(), b.RunningVar.Shape(), b.NumBatchesTracked.Shape())
+	}
+	n := xs.Dim(0)
+	groups := 1
+	if b.training {
+		groups = b.timeSteps
+		if n%groups != 0 {
+			return nil, fmt.Errorf("nn: %s(%d): input shape %v: batch %d is not divisible by %d time steps", kind, b.channels, xs.Shape(), n, groups)
+		}
+		inner := xs.Len() / max(n*b.channels, 1)
+		if (n/groups)*inner < 2 {
+			return nil, fmt.Errorf("nn: %s(%d): input shape %v: expected more than 1 value per channel when training (time steps %d)", kind, b.channels, xs.Shape(), groups)
+		}
+	}
+	return autograd.Apply(&batchNormFunc{b: b, groups: groups}, x, b.Weight, b.Bias)
+}
+
+// BatchNorm1d is batch normalisation of [N, F] or [N, F, L] inputs, the
+// counterpart of torch.nn.BatchNorm1d; statistics are taken over N (and
+// L) for every feature F. See BatchNorm.
+type BatchNorm1d struct {
+	BatchNorm
+}
+
+// NewBatchNorm1d returns a BatchNorm1d over features features with
+// PyTorch's defaults (Eps 1e-5, Momentum 0.1, weight 1, bias 0), in
+// training mode.
+func NewBatchNorm1d(features int) (*BatchNorm1d, error) {
+	b, err := newBatchNorm("BatchNorm1d", features)
+	if err != nil {
+		return nil, err
+	}
+	return &BatchNorm1d{*b}, nil
+}
+
+// Forward normalises x [N, F] or [N, F, L].
+func (b *BatchNorm1d) Forward(x *autograd.Var) (*autograd.Var, error) {
+	return b.forward("BatchNorm1d", x, 2, 3)
+}
+
+// BatchNorm2d is batch normalisation of [N, C, H, W] inputs, the
+// counterpart of torch.nn.BatchNorm2d; statistics are taken over N, H and
+// W for every channel C. See BatchNorm.
+type BatchNorm2d struct {
+	BatchNorm
+}
+
+// NewBatchNorm2d returns a BatchNorm2d over channels channels with
+// PyTorch's defaults (Eps 1e-5, Momentum 0.1, weight 1, bias 0), in
+// training mode.
+func NewBatchNorm2d(channels int) (*BatchNorm2d, error) {
+	b, err := newBatchNorm("BatchNorm2d", channels)
+	if err != nil {
+		return nil, err
+	}
+	return &BatchNorm2d{*b}, nil
+}
+
+// Forward normalises x [N, C, H, W].
+func (b *BatchNorm2d) Forward(x *autograd.Var) (*autograd.Var, error) {
+	return b.forward("BatchNorm2d", x, 4, 4)
+}
+
+// batchNormFunc is the fused autograd Function of BatchNorm: inputs x,
+// weight and bias. In training mode the batch is split into groups
+// consecutive groups, each normalised with its own statistics.
+type batchNormFunc struct {
+	b      *BatchNorm
+	groups int
+}
+
+// bnSaved is what batchNormFunc keeps for Backward: per group and
+// channel (index t·C + c), the mean subtracted and the inverse standard
+// deviation applied.
+type bnSaved struct {
+	mean, invStd []float32
+	batchStats   bool
+}
+
+func (f *batchNormFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tensor.Tensor, error) {
+	b := f.b
+	x, w, bias := in[0], in[1], in[2]
+	c := b.channels
+	n := x.Dim(0)
+	inner := x.Len() / max(n*c, 1)
+	groups := f.groups
+	bs := n / groups // samples per group
+	m := bs * inner  // values per group and channel
+	y := tensor.New(x.Shape()...)
+	sv := &bnSaved{
+		mean:       make([]float32, groups*c),
+		invStd:     make([]float32, groups*c),
+		batchStats: b.training,
+	}
+	xd, yd, wd, bd := x.Data(), y.Data(), w.Data(), bias.Data()
+	rm, rv := b.RunningMean.Data(), b.RunningVar.Data()
+	mom := b.Momentum
+	// Channels are independent: split them across goroutines.
+	tensor.ParallelFor(c, 3*n*inner, func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			for t := 0; t < groups; t++ {
+				var mean, invStd float64
+				if b.training {
+					var sum float64
+					for s := t * bs; s < (t+1)*bs; s++ {
+						for _, v := range xd[(s*c+ch)*inner : (s*c+ch+1)*inner] {
+							sum += float64(v)
+						}
+					}
+					mean = sum / float64(m)
+					var sq float64
+					for s := t * bs; s < (t+1)*bs; s++ {
+						for _, v := range xd[(s*c+ch)*inner : (s*c+ch+1)*inner] {
+							d := float64(v) - mean
+							sq += d * d
+						}
+					}
+					variance := sq / float64(m)
+					invStd = 1 / math.Sqrt(variance+b.Eps)
+					// Running statistics, group 0 first, as T
+					// separate calls would update them.
+					unbiased := sq / float64(max(m-1, 1))
+					rm[ch] = float32((1-mom)*float64(rm[ch]) + mom*mean)
+					rv[ch] = float32((1-mom)*float64(rv[ch]) + mom*unbiased)
+				} else {
+					mean = float64(rm[ch])
+					invStd = 1 / math.Sqrt(float64(rv[ch])+b.Eps)
+				}
+				sv.mean[t*c+ch] = float32(mean)
+				sv.invStd[t*c+ch] = float32(invStd)
+				// y = (x - mean)·(γ·invStd) + β; subtracting first keeps
+				// precision when |mean| is large against the spread.
+				mf, sc, sh := float32(mean), float32(float64(wd[ch])*invStd), bd[ch]
+				for s := t * bs; s < (t+1)*bs; s++ {
+					off := (s*c + ch) * inner
+					dst := yd[off : off+inner]
+					for i, v := range xd[off : off+inner] {
+						dst[i] = (v-mf)*sc + sh
+					}
+				}
+			}
+		}
+	})
+	if b.training {
+		b.NumBatchesTracked.Data()[0] += float32(groups)
+	}
+	if ctx.AnyNeedsGrad() {
+		ctx.SaveForBackward(x, w)
+		ctx.Value = sv
+	}
+	return y, nil
+}
+
+// Backward is the standard batch-norm gradient, per group and channel
+// with x̂ = (x - mean)·invStd over the group's m values:
+//
+//	gβ = Σ g,  gγ = Σ g·x̂,
+//	gx = γ·invStd·(g - (Σ g + x̂·Σ g·x̂)/m)   (batch statistics)
+//	gx = γ·invStd·g                          (running statistics)
+func (f *batchNormFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*tensor.Tensor, error) {
+	b := f.b
+	saved := ctx.Saved()
+	x, w := saved[0], saved[1]
+	sv := ctx.Value.(*bnSaved)
+	if !grad.SameShape(x) {
+		return nil, fmt.Errorf("nn: BatchNorm(%d) backward: gradient shape %v, want %v", b.channels, grad.Shape(), x.Shape())
+	}
+	c := b.channels
+	n := x.Dim(0)
+	inner := x.Len() / max(n*c, 1)
+	groups := f.groups
+	bs := n / groups
+	m := float64(bs * inner)
+	needX, needW, needB := ctx.NeedsInputGrad(0), ctx.NeedsInputGrad(1), ctx.NeedsInputGrad(2)
+	var gx, gw, gb *tensor.Tensor
+	if needX {
+		gx = tensor.New(x.Shape()...)
+	}
+	if needW {
+		gw = tensor.New(c)
+	}
+	if needB {
+		gb = tensor.New(c)
+	}
+	xd, gd, wd := x.Data(), grad.Data(), w.Data()
+	tensor.ParallelFor(c, 3*n*inner, func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			var sumGAll, sumGXAll float64
+			for t := 0; t < groups; t++ {
+				mean, invStd := sv.mean[t*c+ch], float64(sv.invStd[t*c+ch])
+				var sumG, sumGX float64 // Σ g and Σ g·(x - mean)
+				for s := t * bs; s < (t+1)*bs; s++ {
+					off := (s*c + ch) * inner
+					xs := xd[off : off+inner]
+					for i, gv := range gd[off : off+inner] {
+						sumG += float64(gv)
+						sumGX += float64(gv) * float64(xs[i]-mean)
+					}
+				}
+				sumGX *= invStd // Σ g·x̂
+				sumGAll += sumG
+				sumGXAll += sumGX
+				if !needX {
+					continue
+				}
+				k := float64(wd[ch]) * invStd
+				// gx = k·g - a - bx·(x - mean) with a = k·Σg/m and
+				// bx = k·invStd·Σ g·x̂/m; a = bx = 0 with running stats.
+				var a, bx float64
+				if sv.batchStats {
+					a = k * sumG / m
+					bx = k * invStd * sumGX / m
+				}
+				kf, af, bf := float32(k), float32(a), float32(bx)
+				gxd := gx.Data()
+				for s := t * bs; s < (t+1)*bs; s++ {
+					off := (s*c + ch) * inner
+					xs := xd[off : off+inner]
+					dst := gxd[off : off+inner]
+					for i, gv := range gd[off : off+inner] {
+						dst[i] = kf*gv - af - bf*(xs[i]-mean)
+					}
+				}
+			}
+			if needW {
+				gw.Data()[ch] = float32(sumGXAll)
+			}
+			if needB {
+				gb.Data()[ch] = float32(sumGAll)
+			}
+		}
+	})
+	return []*tensor.Tensor{gx, gw, gb}, nil
+}

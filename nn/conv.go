@@ -1,0 +1,365 @@
+package nn
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/spikego/spikego/autograd"
+	"github.com/spikego/spikego/tensor"
+)
+
+// Conv2d is a 2-d convolution over [N, C, H, W] inputs with a square
+// kernel, the counterpart of torch.nn.Conv2d (dilation 1, groups 1, zero
+// padding). Its weight is [out, in, k, k] and its optional bias [out], as
+// in PyTorch, so state dicts carry over unchanged.
+//
+// The forward pass lowers every sample to a column matrix (im2col) and
+// multiplies it by the weight with tensor.Gemm, samples spread over the
+// available cores. The backward pass recomputes the column matrices from
+// the saved input rather than keeping them alive between the passes.
+// Column buffers are recycled between calls, so that a layer allocates
+// little beyond its outputs and gradients once warmed up.
+//
+// A Conv2d may be used from several goroutines at once as long as its
+// parameters are not being changed meanwhile.
+type Conv2d struct {
+	// Weight is the [out, in, k, k] filter bank.
+	Weight *autograd.Var
+	// Bias is the [out] bias, or nil for a layer built without one.
+	Bias *autograd.Var
+
+	in, out, kernel, stride, padding int
+
+	// scratch recycles per-worker buffers (*[]float32) between calls.
+	scratch sync.Pool
+}
+
+// NewConv2d returns a convolution from in to out channels with a
+// kernel×kernel window moved by stride over the input padded with padding
+// zeros on each side, with a bias when bias is true. Like PyTorch, it
+// draws the weight and then the bias from U(-b, b) with
+// b = 1/sqrt(in·kernel·kernel), using rng.
+func NewConv2d(in, out, kernel, stride, padding int, bias bool, rng *Rand) (*Conv2d, error) {
+	switch {
+	case in < 1 || out < 1:
+		return nil, fmt.Errorf("nn: Conv2d: channels must be positive, got in=%d out=%d", in, out)
+	case kernel < 1:
+		return nil, fmt.Errorf("nn: Conv2d: kernel size must be positive, got %d", kernel)
+	case stride < 1:
+		return nil, fmt.Errorf("nn: Conv2d: stride must be positive, got %d", stride)
+	case padding < 0:
+		return nil, fmt.Errorf("nn: Conv2d: padding must not be negative, got %d", padding)
+	case rng == nil:
+		return nil, errors.New("nn: Conv2d: nil random source")
+	}
+	w, err := tensor.Zeros(out, in, kernel, kernel)
+	if err != nil {
+		return nil, fmt.Errorf("nn: Conv2d: %w", err)
+	}
+	bound := KaimingUniformBound(in * kernel * kernel)
+	rng.FillUniform(w.Data(), bound)
+	l := &Conv2d{
+		Weight: autograd.NewVar(w, true),
+		in:     in, out: out, kernel: kernel, stride: stride, padding: padding,
+	}
+	if bias {
+		b := tensor.New(out)
+		rng.FillUniform(b.Data(), bound)
+		l.Bias = autograd.NewVar(b, true)
+	}
+	return l, nil
+}
+
+// InChannels returns the number of input channels.
+func (l *Conv2d) InChannels() int { return l.in }
+
+// OutChannels returns the number of output channels.
+func (l *Conv2d) OutChannels() int { return l.out }
+
+// KernelSize returns the side of the square kernel.
+func (l *Conv2d) KernelSize() int { return l.kernel }
+
+// Stride returns the step of the window.
+func (l *Conv2d) Stride() int { return l.stride }
+
+// Padding returns the number of zeros added on each side of the input.
+func (l *Conv2d) Padding() int { return l.padding }
+
+// OutputSize returns the spatial size of the output for an h×w input.
+func (l *Conv2d) OutputSize(h, w int) (ho, wo int) {
+	return (h+2*l.padding-l.kernel)/l.stride + 1, (w+2*l.padding-l.kernel)/l.stride + 1
+}
+
+// String describes the layer as PyTorch prints it.
+func (l *Conv2d) String() string {
+	return fmt.Sprintf("Conv2d(%d, %d, kernel_size=(%d, %d), stride=(%d, %d), padding=(%d, %d), bias=%v)",
+		l.in, l.out, l.kernel, l.kernel, l.stride, l.stride, l.padding, l.padding, l.Bias != nil)
+}
+
+// Forward convolves x [N, in, H, W] into [N, out, Ho, Wo] with
+// Ho = (H + 2·padding - kernel)/stride + 1 (rounded down), likewise Wo.
+func (l *Conv2d) Forward(x *autograd.Var) (*autograd.Var, error) {
+	if x == nil {
+		return nil, fmt.Errorf("nn: %v: nil input", l)
+	}
+	y, err := autograd.Apply(&conv2dFunc{l: l}, x, l.Weight, l.Bias)
+	if err != nil {
+		return nil, err
+	}
+	return y, nil
+}
+
+// Params returns "weight" and, when the layer has one, "bias".
+func (l *Conv2d) Params() []NamedVar {
+	ps := []NamedVar{{"weight", l.Weight}}
+	if l.Bias != nil {
+		ps = append(ps, NamedVar{"bias", l.Bias})
+	}
+	return ps
+}
+
+// Buffers returns nil: a convolution has no buffers.
+func (l *Conv2d) Buffers() []NamedTensor { return nil }
+
+// SetTraining does nothing: a convolution behaves the same in both modes.
+func (l *Conv2d) SetTraining(bool) {}
+
+// geom checks x against the layer and returns the geometry of one sample.
+func (l *Conv2d) geom(x *tensor.Tensor) (convGeom, error) {
+	if x.Dims() != 4 || x.Dim(1) != l.in {
+		return convGeom{}, fmt.Errorf("nn: %v: input shape %v, want [N %d H W]", l, x.Shape(), l.in)
+	}
+	h, w := x.Dim(2), x.Dim(3)
+	if h+2*l.padding < l.kernel || w+2*l.padding < l.kernel {
+		return convGeom{}, fmt.Errorf("nn: %v: input shape %v is smaller than the %d×%d kernel with padding %d",
+			l, x.Shape(), l.kernel, l.kernel, l.padding)
+	}
+	return newConvGeom(l.in, h, w, l.kernel, l.stride, l.padding), nil
+}
+
+// getScratch returns a recycled buffer of at least n floats (contents
+// undefined); give it back with putScratch.
+func (l *Conv2d) getScratch(n int) *[]float32 {
+	if p, ok := l.scratch.Get().(*[]float32); ok && cap(*p) >= n {
+		*p = (*p)[:n]
+		return p
+	}
+	s := make([]float32, n)
+	return &s
+}
+
+func (l *Conv2d) putScratch(p *[]float32) {
+	if p != nil {
+		l.scratch.Put(p)
+	}
+}
+
+// conv2dFunc is the autograd Function of Conv2d: inputs x, weight and an
+// optional bias.
+type conv2dFunc struct {
+	l *Conv2d
+}
+
+// Forward computes the convolution sample by sample: out_n = W·cols_n + b.
+func (f *conv2dFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tensor.Tensor, error) {
+	l := f.l
+	x, w, b := in[0], in[1], in[2]
+	g, err := l.geom(x)
+	if err != nil {
+		return nil, err
+	}
+	if w.Len() != l.out*g.rows {
+		return nil, fmt.Errorf("nn: %v: weight shape %v, want [%d %d %d %d]", l, w.Shape(), l.out, l.in, l.kernel, l.kernel)
+	}
+	if b != nil && b.Len() != l.out {
+		return nil, fmt.Errorf("nn: %v: bias shape %v, want [%d]", l, b.Shape(), l.out)
+	}
+	n := x.Dim(0)
+	y, err := tensor.Zeros(n, l.out, g.ho, g.wo)
+	if err != nil {
+		return nil, fmt.Errorf("nn: %v: input shape %v: %w", l, x.Shape(), err)
+	}
+	xd, wd, yd := x.Data(), w.Data(), y.Data()
+	var bd []float32
+	if b != nil {
+		bd = b.Data()
+	}
+	outSize := l.out * g.hwOut
+	tensor.ParallelFor(n, l.out*g.rows*g.hwOut, func(lo, hi int) {
+		var buf *[]float32
+		if !g.identity() {
+			buf = l.getScratch(g.rows * g.hwOut)
+		}
+		for i := lo; i < hi; i++ {
+			cols := xd[i*g.inSize : (i+1)*g.inSize]
+			if buf != nil {
+				im2col(&g, cols, *buf)
+				cols = *buf
+			}
+			yi := yd[i*outSize : (i+1)*outSize]
+			var beta float32
+			if bd != nil {
+				for o, v := range bd {
+					row := yi[o*g.hwOut : (o+1)*g.hwOut]
+					for j := range row {
+						row[j] = v
+					}
+				}
+				beta = 1
+			}
+			tensor.Gemm(false, false, l.out, g.hwOut, g.rows, 1, wd, g.rows, cols, g.hwOut, beta, yi, g.hwOut)
+		}
+		l.putScratch(buf)
+	})
+	if ctx.AnyNeedsGrad() {
+		ctx.SaveForBackward(x, w)
+		ctx.Value = g
+	}
+	return y, nil
+}
+
+// Backward returns the gradients of x, weight and bias, each only when
+// needed: gW = Σ_n g_n·cols_nᵀ, gb = Σ_n g_n·1, gx_n = col2im(Wᵀ·g_n).
+// Samples are split into one contiguous chunk per core; weight and bias
+// gradients are accumulated per chunk and summed in chunk order, so the
+// result does not depend on goroutine scheduling.
+func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*tensor.Tensor, error) {
+	l := f.l
+	saved := ctx.Saved()
+	x, w := saved[0], saved[1]
+	g := ctx.Value.(convGeom)
+	n := x.Dim(0)
+	outSize := l.out * g.hwOut
+	if grad.Len() != n*outSize {
+		return nil, fmt.Errorf("nn: %v backward: gradient shape %v, want [%d %d %d %d]", l, grad.Shape(), n, l.out, g.ho, g.wo)
+	}
+	needX, needW, needB := ctx.NeedsInputGrad(0), ctx.NeedsInputGrad(1), ctx.NeedsInputGrad(2)
+	var gx, gw, gb *tensor.Tensor
+	var wT []float32
+	if needX {
+		gx = tensor.New(x.Shape()...)
+		// Wᵀ [rows, out], so that every product below is untransposed
+		// and tensor.Gemm needs no temporary copies.
+		wT = make([]float32, g.rows*l.out)
+		wd := w.Data()
+		for o := 0; o < l.out; o++ {
+			for r, v := range wd[o*g.rows : (o+1)*g.rows] {
+				wT[r*l.out+o] = v
+			}
+		}
+	}
+	if needW {
+		gw = tensor.New(w.Shape()...)
+	}
+	if needB {
+		gb = tensor.New(l.out)
+	}
+	if n == 0 || (!needX && !needW && !needB) {
+		return []*tensor.Tensor{gx, gw, gb}, nil
+	}
+
+	chunks := min(runtime.GOMAXPROCS(0), n)
+	// Per chunk: one column buffer (colsᵀ for the weight gradient, then
+	// the column gradient), and for chunks after the first, partial
+	// weight and bias gradients. Chunk 0 accumulates straight into gw
+	// and gb.
+	colLen := 0
+	if needW || (needX && !g.identity()) {
+		colLen = g.rows * g.hwOut
+	}
+	partLen := 0
+	if needW {
+		partLen += l.out * g.rows
+	}
+	if needB {
+		partLen += l.out
+	}
+	bufs := make([]*[]float32, chunks)
+	xd, gd := x.Data(), grad.Data()
+	gemms := 0
+	if needW {
+		gemms++
+	}
+	if needX {
+		gemms++
+	}
+	perSample := max(gemms*l.out*g.rows*g.hwOut, outSize)
+	tensor.ParallelFor(chunks, (n+chunks-1)/chunks*perSample, func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			s0, s1 := c*n/chunks, (c+1)*n/chunks
+			size := colLen
+			if c > 0 {
+				size += partLen
+			}
+			buf := l.getScratch(size)
+			bufs[c] = buf
+			cols := (*buf)[:colLen]
+			var pw, pb []float32
+			if c == 0 {
+				if needW {
+					pw = gw.Data()
+				}
+				if needB {
+					pb = gb.Data()
+				}
+			} else {
+				part := (*buf)[colLen:]
+				clear(part)
+				if needW {
+					pw, part = part[:l.out*g.rows], part[l.out*g.rows:]
+				}
+				if needB {
+					pb = part[:l.out]
+				}
+			}
+			for i := s0; i < s1; i++ {
+				xi := xd[i*g.inSize : (i+1)*g.inSize]
+				gi := gd[i*outSize : (i+1)*outSize]
+				if needB {
+					for o := range pb {
+						var s float32
+						for _, v := range gi[o*g.hwOut : (o+1)*g.hwOut] {
+							s += v
+						}
+						pb[o] += s
+					}
+				}
+				if needW {
+					im2colT(&g, xi, cols)
+					tensor.Gemm(false, false, l.out, g.rows, g.hwOut, 1, gi, g.hwOut, cols, g.rows, 1, pw, g.rows)
+				}
+				if needX {
+					gxi := gx.Data()[i*g.inSize : (i+1)*g.inSize]
+					if g.identity() {
+						tensor.Gemm(false, false, g.rows, g.hwOut, l.out, 1, wT, l.out, gi, g.hwOut, 0, gxi, g.hwOut)
+						continue
+					}
+					tensor.Gemm(false, false, g.rows, g.hwOut, l.out, 1, wT, l.out, gi, g.hwOut, 0, cols, g.hwOut)
+					col2im(&g, cols, gxi)
+				}
+			}
+		}
+	})
+	for c := 1; c < chunks; c++ {
+		part := (*bufs[c])[colLen:]
+		if needW {
+			dst := gw.Data()
+			for j, v := range part[:len(dst)] {
+				dst[j] += v
+			}
+			part = part[len(dst):]
+		}
+		if needB {
+			dst := gb.Data()
+			for j, v := range part[:len(dst)] {
+				dst[j] += v
+			}
+		}
+	}
+	for _, b := range bufs {
+		l.putScratch(b)
+	}
+	return []*tensor.Tensor{gx, gw, gb}, nil
+}

@@ -1,0 +1,295 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/spikego/spikego/autograd"
+	"github.com/spikego/spikego/tensor"
+)
+
+// poolGeom checks a pooling input x [N, C, H, W] and returns the geometry
+// of one [H, W] plane (c = 1) and the number of planes N·C. name is the
+// layer's description for error messages.
+func poolGeom(name string, x *tensor.Tensor, kernel, stride, padding int) (convGeom, int, error) {
+	if x.Dims() != 4 {
+		return convGeom{}, 0, fmt.Errorf("nn: %s: input shape %v, want [N C H W]", name, x.Shape())
+	}
+	h, w := x.Dim(2), x.Dim(3)
+	if h+2*padding < kernel || w+2*padding < kernel {
+		return convGeom{}, 0, fmt.Errorf("nn: %s: input shape %v is smaller than the %d×%d window with padding %d",
+			name, x.Shape(), kernel, kernel, padding)
+	}
+	return newConvGeom(1, h, w, kernel, stride, padding), x.Dim(0) * x.Dim(1), nil
+}
+
+// MaxPool2d takes the maximum over square windows of every channel of a
+// [N, C, H, W] input, the counterpart of torch.nn.MaxPool2d with padding
+// 0, dilation 1 and ceil_mode false: the output is [N, C, Ho, Wo] with
+// Ho = (H - kernel)/stride + 1 rounded down, likewise Wo. The gradient of
+// each output flows to the first position (in row-major order within the
+// window) that holds the maximum, as in PyTorch; a NaN counts as a
+// maximum.
+type MaxPool2d struct {
+	kernel, stride int
+}
+
+// NewMaxPool2d returns a max pooling layer with a kernel×kernel window
+// moved by stride (PyTorch's default is stride = kernel).
+func NewMaxPool2d(kernel, stride int) (*MaxPool2d, error) {
+	if kernel < 1 || stride < 1 {
+		return nil, fmt.Errorf("nn: MaxPool2d: kernel and stride must be positive, got kernel=%d stride=%d", kernel, stride)
+	}
+	return &MaxPool2d{kernel: kernel, stride: stride}, nil
+}
+
+// KernelSize returns the side of the window.
+func (p *MaxPool2d) KernelSize() int { return p.kernel }
+
+// Stride returns the step of the window.
+func (p *MaxPool2d) Stride() int { return p.stride }
+
+// String describes the layer as PyTorch prints it.
+func (p *MaxPool2d) String() string {
+	return fmt.Sprintf("MaxPool2d(kernel_size=%d, stride=%d, padding=0)", p.kernel, p.stride)
+}
+
+// Forward pools x [N, C, H, W] into [N, C, Ho, Wo].
+func (p *MaxPool2d) Forward(x *autograd.Var) (*autograd.Var, error) {
+	if x == nil {
+		return nil, fmt.Errorf("nn: %v: nil input", p)
+	}
+	return autograd.Apply(&maxPoolFunc{p: p}, x)
+}
+
+// Params returns nil: pooling has no parameters.
+func (p *MaxPool2d) Params() []NamedVar { return nil }
+
+// Buffers returns nil: pooling has no buffers.
+func (p *MaxPool2d) Buffers() []NamedTensor { return nil }
+
+// SetTraining does nothing: pooling behaves the same in both modes.
+func (p *MaxPool2d) SetTraining(bool) {}
+
+// maxPoolFunc is the autograd Function of MaxPool2d. Forward records, for
+// every output, the index within its input plane of the maximum it took.
+type maxPoolFunc struct {
+	p *MaxPool2d
+}
+
+// maxPoolSaved is what maxPoolFunc keeps for Backward.
+type maxPoolSaved struct {
+	g      convGeom
+	planes int
+	argmax []int32
+	shape  []int
+}
+
+func (f *maxPoolFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tensor.Tensor, error) {
+	x := in[0]
+	g, planes, err := poolGeom(f.p.String(), x, f.p.kernel, f.p.stride, 0)
+	if err != nil {
+		return nil, err
+	}
+	if g.hwIn > 1<<31-1 {
+		return nil, fmt.Errorf("nn: %v: input shape %v: plane too large for int32 indices", f.p, x.Shape())
+	}
+	y, err := tensor.Zeros(x.Dim(0), x.Dim(1), g.ho, g.wo)
+	if err != nil {
+		return nil, fmt.Errorf("nn: %v: input shape %v: %w", f.p, x.Shape(), err)
+	}
+	var arg []int32
+	needs := ctx.AnyNeedsGrad()
+	if needs {
+		arg = make([]int32, y.Len())
+	}
+	xd, yd := x.Data(), y.Data()
+	k, s := g.k, g.stride
+	tensor.ParallelFor(planes, g.hwOut*k*k, func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			xp := xd[pl*g.hwIn : (pl+1)*g.hwIn]
+			yp := yd[pl*g.hwOut : (pl+1)*g.hwOut]
+			var ap []int32
+			if needs {
+				ap = arg[pl*g.hwOut : (pl+1)*g.hwOut]
+			}
+			for oh := 0; oh < g.ho; oh++ {
+				for ow := 0; ow < g.wo; ow++ {
+					start := oh*s*g.w + ow*s
+					best, bi := xp[start], start
+					for ki := 0; ki < k; ki++ {
+						row := start + ki*g.w
+						for j, v := range xp[row : row+k] {
+							// The first maximum wins; NaN propagates,
+							// as in PyTorch's CPU kernel.
+							if v > best || v != v {
+								best, bi = v, row+j
+							}
+						}
+					}
+					yp[oh*g.wo+ow] = best
+					if ap != nil {
+						ap[oh*g.wo+ow] = int32(bi)
+					}
+				}
+			}
+		}
+	})
+	if needs {
+		ctx.Value = &maxPoolSaved{g: g, planes: planes, argmax: arg, shape: x.Shape()}
+	}
+	return y, nil
+}
+
+func (f *maxPoolFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*tensor.Tensor, error) {
+	sv := ctx.Value.(*maxPoolSaved)
+	g := sv.g
+	if grad.Len() != len(sv.argmax) {
+		return nil, fmt.Errorf("nn: %v backward: gradient shape %v does not match the output of input %v", f.p, grad.Shape(), sv.shape)
+	}
+	gx := tensor.New(sv.shape...)
+	gxd, gd := gx.Data(), grad.Data()
+	tensor.ParallelFor(sv.planes, g.hwOut, func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			gxp := gxd[pl*g.hwIn : (pl+1)*g.hwIn]
+			gp := gd[pl*g.hwOut : (pl+1)*g.hwOut]
+			for j, a := range sv.argmax[pl*g.hwOut : (pl+1)*g.hwOut] {
+				gxp[a] += gp[j]
+			}
+		}
+	})
+	return []*tensor.Tensor{gx}, nil
+}
+
+// AvgPool2d averages square windows of every channel of a [N, C, H, W]
+// input, the counterpart of torch.nn.AvgPool2d with ceil_mode false and
+// count_include_pad true (PyTorch's defaults): the input is padded with
+// zeros, and every window is divided by kernel², padding included. The
+// output is [N, C, Ho, Wo] with Ho = (H + 2·padding - kernel)/stride + 1
+// rounded down, likewise Wo.
+type AvgPool2d struct {
+	kernel, stride, padding int
+}
+
+// NewAvgPool2d returns an average pooling layer with a kernel×kernel
+// window moved by stride over the input padded with padding zeros on each
+// side. As in PyTorch, padding may be at most kernel/2.
+func NewAvgPool2d(kernel, stride, padding int) (*AvgPool2d, error) {
+	switch {
+	case kernel < 1 || stride < 1:
+		return nil, fmt.Errorf("nn: AvgPool2d: kernel and stride must be positive, got kernel=%d stride=%d", kernel, stride)
+	case padding < 0 || padding > kernel/2:
+		return nil, fmt.Errorf("nn: AvgPool2d: padding %d must be between 0 and half the kernel size %d", padding, kernel)
+	}
+	return &AvgPool2d{kernel: kernel, stride: stride, padding: padding}, nil
+}
+
+// KernelSize returns the side of the window.
+func (p *AvgPool2d) KernelSize() int { return p.kernel }
+
+// Stride returns the step of the window.
+func (p *AvgPool2d) Stride() int { return p.stride }
+
+// Padding returns the number of zeros added on each side of the input.
+func (p *AvgPool2d) Padding() int { return p.padding }
+
+// String describes the layer as PyTorch prints it.
+func (p *AvgPool2d) String() string {
+	return fmt.Sprintf("AvgPool2d(kernel_size=%d, stride=%d, padding=%d)", p.kernel, p.stride, p.padding)
+}
+
+// Forward pools x [N, C, H, W] into [N, C, Ho, Wo].
+func (p *AvgPool2d) Forward(x *autograd.Var) (*autograd.Var, error) {
+	if x == nil {
+		return nil, fmt.Errorf("nn: %v: nil input", p)
+	}
+	return autograd.Apply(&avgPoolFunc{p: p}, x)
+}
+
+// Params returns nil: pooling has no parameters.
+func (p *AvgPool2d) Params() []NamedVar { return nil }
+
+// Buffers returns nil: pooling has no buffers.
+func (p *AvgPool2d) Buffers() []NamedTensor { return nil }
+
+// SetTraining does nothing: pooling behaves the same in both modes.
+func (p *AvgPool2d) SetTraining(bool) {}
+
+// avgPoolFunc is the autograd Function of AvgPool2d.
+type avgPoolFunc struct {
+	p *AvgPool2d
+}
+
+// avgPoolSaved is what avgPoolFunc keeps for Backward.
+type avgPoolSaved struct {
+	g      convGeom
+	planes int
+	shape  []int
+}
+
+func (f *avgPoolFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tensor.Tensor, error) {
+	x := in[0]
+	g, planes, err := poolGeom(f.p.String(), x, f.p.kernel, f.p.stride, f.p.padding)
+	if err != nil {
+		return nil, err
+	}
+	y, err := tensor.Zeros(x.Dim(0), x.Dim(1), g.ho, g.wo)
+	if err != nil {
+		return nil, fmt.Errorf("nn: %v: input shape %v: %w", f.p, x.Shape(), err)
+	}
+	xd, yd := x.Data(), y.Data()
+	scale := 1 / float32(g.k*g.k)
+	tensor.ParallelFor(planes, g.hwOut*g.k*g.k, func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			xp := xd[pl*g.hwIn : (pl+1)*g.hwIn]
+			yp := yd[pl*g.hwOut : (pl+1)*g.hwOut]
+			for oh := 0; oh < g.ho; oh++ {
+				ih0, ih1 := g.window(oh, g.h)
+				for ow := 0; ow < g.wo; ow++ {
+					iw0, iw1 := g.window(ow, g.w)
+					var sum float32
+					for ih := ih0; ih < ih1; ih++ {
+						for _, v := range xp[ih*g.w+iw0 : ih*g.w+iw1] {
+							sum += v
+						}
+					}
+					yp[oh*g.wo+ow] = sum * scale
+				}
+			}
+		}
+	})
+	if ctx.AnyNeedsGrad() {
+		ctx.Value = &avgPoolSaved{g: g, planes: planes, shape: x.Shape()}
+	}
+	return y, nil
+}
+
+func (f *avgPoolFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*tensor.Tensor, error) {
+	sv := ctx.Value.(*avgPoolSaved)
+	g := sv.g
+	if grad.Len() != sv.planes*g.hwOut {
+		return nil, fmt.Errorf("nn: %v backward: gradient shape %v does not match the output of input %v", f.p, grad.Shape(), sv.shape)
+	}
+	gx := tensor.New(sv.shape...)
+	gxd, gd := gx.Data(), grad.Data()
+	scale := 1 / float32(g.k*g.k)
+	tensor.ParallelFor(sv.planes, g.hwOut*g.k*g.k, func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			gxp := gxd[pl*g.hwIn : (pl+1)*g.hwIn]
+			gp := gd[pl*g.hwOut : (pl+1)*g.hwOut]
+			for oh := 0; oh < g.ho; oh++ {
+				ih0, ih1 := g.window(oh, g.h)
+				for ow := 0; ow < g.wo; ow++ {
+					iw0, iw1 := g.window(ow, g.w)
+					v := gp[oh*g.wo+ow] * scale
+					for ih := ih0; ih < ih1; ih++ {
+						row := gxp[ih*g.w+iw0 : ih*g.w+iw1]
+						for j := range row {
+							row[j] += v
+						}
+					}
+				}
+			}
+		}
+	})
+	return []*tensor.Tensor{gx}, nil
+}

@@ -1,0 +1,35 @@
+// Package optim updates the parameters of a model from their gradients: the
+// Go counterpart of torch.optim and torch.optim.lr_scheduler.
+//
+// An Optimizer (SGD, Adam, AdamW) holds a fixed list of leaf
+// *autograd.Var parameters. After autograd.Backward has filled their
+// gradients, Step applies one update to every parameter whose Grad is not
+// nil; parameters without a gradient are skipped and their state (momentum
+// buffers, moment estimates, Adam's step count) is left untouched, exactly
+// as in PyTorch. ZeroGrad clears the gradients (PyTorch's
+// zero_grad(set_to_none=True)).
+//
+// The update rules are those of PyTorch 1.13's single-tensor (non-foreach)
+// CPU implementations, computed in float32 with the same operations in the
+// same order, so that results agree with PyTorch to the last bit or so:
+//
+//   - Hyperparameters are float32. Where PyTorch combines them in Python
+//     floats (1-beta1, lr/(1-beta1^step), sqrt(1-beta2^step), 1-lr*wd), this
+//     package computes in float64 and, like PyTorch, rounds the scalar to
+//     float32 when it meets a float32 tensor.
+//   - PyTorch's x.add_(y, alpha=a) and x.addcmul_(y, z, value=c) run as
+//     fused multiply-adds in its AVX2/AVX-512 kernels (the ones x86-64 builds
+//     use); this package fuses the same operations, rounding once.
+//
+// The golden tests compare against values recorded from PyTorch by
+// testdata/gen.py, with the hyperparameters rounded to float32 on both
+// sides.
+//
+// Each parameter's element loop runs on several goroutines when the
+// parameter is large (tensor.ParallelFor). The state buffers are allocated
+// on a parameter's first update; later steps allocate nothing.
+//
+// A Scheduler (StepLR, CosineAnnealingLR) changes an optimizer's learning
+// rate once per epoch from a closed form in the epoch number, as PyTorch's
+// schedulers do when they alone set the rate.
+package optim

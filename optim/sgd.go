@@ -1,0 +1,151 @@
+package optim
+
+import (
+	"fmt"
+
+	"github.com/spikego/spikego/autograd"
+)
+
+// SGDOptions configures NewSGD. The zero value is plain gradient descent.
+type SGDOptions struct {
+	// Momentum is the momentum factor (0 disables momentum).
+	Momentum float32
+	// Dampening scales the new gradient's contribution to the momentum
+	// buffer by 1-Dampening.
+	Dampening float32
+	// WeightDecay adds WeightDecay*param to the gradient (L2 penalty).
+	WeightDecay float32
+	// Nesterov enables Nesterov momentum; it needs Momentum > 0 and
+	// Dampening == 0.
+	Nesterov bool
+}
+
+// SGD is stochastic gradient descent with optional momentum, dampening,
+// weight decay and Nesterov momentum: torch.optim.SGD. For each parameter p
+// with gradient g, Step computes
+//
+//	d = g + wd*p                            (when wd != 0)
+//	buf = d                                 (first step with momentum)
+//	buf = momentum*buf + (1-dampening)*d    (later steps)
+//	d = d + momentum*buf                    (Nesterov)
+//	d = buf                                 (otherwise, when momentum != 0)
+//	p = p - lr*d
+type SGD struct {
+	params []*autograd.Var
+	lr     float32
+	opts   SGDOptions
+	states []*sgdState
+	// Scalars of the current step, read by the element kernels.
+	negLR, oneMinusDamp float32
+}
+
+// sgdState is one parameter's momentum buffer and its element kernel.
+type sgdState struct {
+	opt  *SGD
+	buf  []float32 // momentum buffer, nil until the first update
+	p, g []float32 // the current step's parameter and gradient
+	init bool      // this step initialises buf
+	fn   func(lo, hi int)
+}
+
+// NewSGD returns an SGD optimizer over params with learning rate lr. It is
+// an error when params is empty or holds a nil or repeated Var, when lr,
+// Momentum or WeightDecay is negative or NaN, Dampening is NaN, or Nesterov
+// is asked for without a positive Momentum and zero Dampening.
+func NewSGD(params []*autograd.Var, lr float32, opts SGDOptions) (*SGD, error) {
+	ps, err := checkParams(params)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkNonNeg("learning rate", lr); err != nil {
+		return nil, err
+	}
+	if err := checkNonNeg("momentum", opts.Momentum); err != nil {
+		return nil, err
+	}
+	if err := checkNonNeg("weight decay", opts.WeightDecay); err != nil {
+		return nil, err
+	}
+	if opts.Dampening != opts.Dampening {
+		return nil, fmt.Errorf("optim: invalid dampening %v", opts.Dampening)
+	}
+	if opts.Nesterov && (opts.Momentum <= 0 || opts.Dampening != 0) {
+		return nil, fmt.Errorf("optim: Nesterov momentum requires a momentum and zero dampening")
+	}
+	s := &SGD{params: ps, lr: lr, opts: opts, states: make([]*sgdState, len(ps))}
+	return s, nil
+}
+
+// Step applies one SGD update to every parameter whose gradient is not
+// nil.
+func (s *SGD) Step() error {
+	if err := checkNonNeg("learning rate", s.lr); err != nil {
+		return err
+	}
+	if err := checkGrads(s.params); err != nil {
+		return err
+	}
+	s.negLR = -s.lr
+	s.oneMinusDamp = oneMinus(s.opts.Dampening)
+	for i, p := range s.params {
+		g := p.Grad()
+		if g == nil {
+			continue
+		}
+		st := s.states[i]
+		if st == nil {
+			st = &sgdState{opt: s}
+			st.fn = st.update
+			s.states[i] = st
+		}
+		st.p, st.g = p.Value().Data(), g.Data()
+		st.init = false
+		if s.opts.Momentum != 0 && st.buf == nil {
+			st.buf = make([]float32, len(st.p))
+			st.init = true
+		}
+		run(len(st.p), st.fn)
+		st.p, st.g = nil, nil
+	}
+	return nil
+}
+
+// update runs the SGD rule on elements [lo, hi).
+func (st *sgdState) update(lo, hi int) {
+	s := st.opt
+	wd, mom, nesterov := s.opts.WeightDecay, s.opts.Momentum, s.opts.Nesterov
+	negLR, damp1 := s.negLR, s.oneMinusDamp
+	p, g := st.p[lo:hi], st.g[lo:hi]
+	var buf []float32
+	if mom != 0 {
+		buf = st.buf[lo:hi]
+	}
+	for i := range p {
+		d := g[i]
+		if wd != 0 {
+			d = fma32(wd, p[i], d)
+		}
+		if mom != 0 {
+			if st.init {
+				buf[i] = d
+			} else {
+				buf[i] = fma32(damp1, d, float32(buf[i]*mom))
+			}
+			if nesterov {
+				d = fma32(mom, buf[i], d)
+			} else {
+				d = buf[i]
+			}
+		}
+		p[i] = fma32(negLR, d, p[i])
+	}
+}
+
+// ZeroGrad sets every parameter's gradient to nil.
+func (s *SGD) ZeroGrad() { zeroGrad(s.params) }
+
+// LR returns the learning rate.
+func (s *SGD) LR() float32 { return s.lr }
+
+// SetLR changes the learning rate used by the following steps.
+func (s *SGD) SetLR(lr float32) { s.lr = lr }
