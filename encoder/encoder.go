@@ -94,6 +94,9 @@ func Poisson(x *tensor.Tensor, T int, rng *rand.Rand) (*tensor.Tensor, error) {
 // computed in float64 with halves rounded up (math.Round), so v >= 1 fires
 // at step 0, values just above 0 fire at step T-1, and larger values fire
 // earlier. v <= 0 and NaN never fire. It returns -1 as well when T < 1.
+//
+// The product is taken on v's exact float32 value: 0.3 is stored as
+// 0.30000001, so LatencyStep(0.3, 6) is round(3.49999994) = 3.
 func LatencyStep(v float32, T int) int {
 	if T < 1 || !(v > 0) {
 		return -1

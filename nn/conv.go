@@ -139,6 +139,12 @@ func (l *Conv2d) geom(x *tensor.Tensor) (convGeom, error) {
 	return newConvGeom(l.in, h, w, l.kernel, l.stride, l.padding), nil
 }
 
+// scratchLen is the length of the per-worker buffers for geometry g,
+// enough for either pass: a column matrix plus partial weight and bias
+// gradients. Forward and backward share one size so that buffers recycled
+// by one pass fit the other.
+func (l *Conv2d) scratchLen(g *convGeom) int { return g.rows*g.hwOut + l.out*g.rows + l.out }
+
 // getScratch returns a recycled buffer of at least n floats (contents
 // undefined); give it back with putScratch.
 func (l *Conv2d) getScratch(n int) *[]float32 {
@@ -189,14 +195,16 @@ func (f *conv2dFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tens
 	outSize := l.out * g.hwOut
 	tensor.ParallelFor(n, l.out*g.rows*g.hwOut, func(lo, hi int) {
 		var buf *[]float32
+		var colBuf []float32
 		if !g.identity() {
-			buf = l.getScratch(g.rows * g.hwOut)
+			buf = l.getScratch(l.scratchLen(&g))
+			colBuf = (*buf)[:g.rows*g.hwOut]
 		}
 		for i := lo; i < hi; i++ {
 			cols := xd[i*g.inSize : (i+1)*g.inSize]
 			if buf != nil {
-				im2col(&g, cols, *buf)
-				cols = *buf
+				im2col(&g, cols, colBuf)
+				cols = colBuf
 			}
 			yi := yd[i*outSize : (i+1)*outSize]
 			var beta float32
@@ -265,10 +273,7 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 	// the column gradient), and for chunks after the first, partial
 	// weight and bias gradients. Chunk 0 accumulates straight into gw
 	// and gb.
-	colLen := 0
-	if needW || (needX && !g.identity()) {
-		colLen = g.rows * g.hwOut
-	}
+	colLen := g.rows * g.hwOut
 	partLen := 0
 	if needW {
 		partLen += l.out * g.rows
@@ -277,7 +282,7 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 		partLen += l.out
 	}
 	bufs := make([]*[]float32, chunks)
-	xd, gd := x.Data(), grad.Data()
+	xd, gd, wd := x.Data(), grad.Data(), w.Data()
 	gemms := 0
 	if needW {
 		gemms++
@@ -289,11 +294,7 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 	tensor.ParallelFor(chunks, (n+chunks-1)/chunks*perSample, func(lo, hi int) {
 		for c := lo; c < hi; c++ {
 			s0, s1 := c*n/chunks, (c+1)*n/chunks
-			size := colLen
-			if c > 0 {
-				size += partLen
-			}
-			buf := l.getScratch(size)
+			buf := l.getScratch(l.scratchLen(&g))
 			bufs[c] = buf
 			cols := (*buf)[:colLen]
 			var pw, pb []float32
@@ -305,7 +306,7 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 					pb = gb.Data()
 				}
 			} else {
-				part := (*buf)[colLen:]
+				part := (*buf)[colLen : colLen+partLen]
 				clear(part)
 				if needW {
 					pw, part = part[:l.out*g.rows], part[l.out*g.rows:]
@@ -327,16 +328,20 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 					}
 				}
 				if needW {
-					im2colT(&g, xi, cols)
-					tensor.Gemm(false, false, l.out, g.rows, g.hwOut, 1, gi, g.hwOut, cols, g.rows, 1, pw, g.rows)
+					src := xi
+					if !g.identity() {
+						im2col(&g, xi, cols)
+						src = cols
+					}
+					tensor.Gemm(false, true, l.out, g.rows, g.hwOut, 1, gi, g.hwOut, src, g.hwOut, 1, pw, g.rows)
 				}
 				if needX {
 					gxi := gx.Data()[i*g.inSize : (i+1)*g.inSize]
 					if g.identity() {
-						tensor.Gemm(false, false, g.rows, g.hwOut, l.out, 1, wT, l.out, gi, g.hwOut, 0, gxi, g.hwOut)
+						tensor.Gemm(true, false, g.rows, g.hwOut, l.out, 1, wd, g.rows, gi, g.hwOut, 0, gxi, g.hwOut)
 						continue
 					}
-					tensor.Gemm(false, false, g.rows, g.hwOut, l.out, 1, wT, l.out, gi, g.hwOut, 0, cols, g.hwOut)
+					tensor.Gemm(true, false, g.rows, g.hwOut, l.out, 1, wd, g.rows, gi, g.hwOut, 0, cols, g.hwOut)
 					col2im(&g, cols, gxi)
 				}
 			}

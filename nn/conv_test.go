@@ -33,6 +33,7 @@ var convCases = []convCase{
 	{n: 3, c: 2, h: 2, w: 3, out: 2, k: 5, stride: 2, pad: 2, bias: true},   // padding wider than image
 	{n: 4, c: 3, h: 10, w: 10, out: 6, k: 3, stride: 3, pad: 2, bias: true}, // stride > kernel - pad
 	{n: 7, c: 5, h: 6, w: 5, out: 3, k: 3, stride: 2, pad: 0, bias: true},
+	{n: 6, c: 8, h: 10, w: 9, out: 8, k: 3, stride: 1, pad: 1, bias: true}, // big enough to run in parallel
 }
 
 // newConvForTest returns a layer for cc with weights from a fixed seed.

@@ -155,14 +155,16 @@ func (linearFunc) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor.T
 	rows := leadingRows(x)
 	gd := g.Data()
 	grads := make([]*tensor.Tensor, 3)
+	// The GEMMs accumulate (beta = 1) into fresh, zeroed tensors, which
+	// saves Gemm a pass clearing them.
 	if ctx.NeedsInputGrad(0) {
 		gx := tensor.New(x.Shape()...)
-		tensor.Gemm(false, false, rows, in, out, 1, gd, out, w.Data(), in, 0, gx.Data(), in)
+		tensor.Gemm(false, false, rows, in, out, 1, gd, out, w.Data(), in, 1, gx.Data(), in)
 		grads[0] = gx
 	}
 	if ctx.NeedsInputGrad(1) {
 		gw := tensor.New(out, in)
-		tensor.Gemm(true, false, out, in, rows, 1, gd, out, x.Data(), in, 0, gw.Data(), in)
+		tensor.Gemm(true, false, out, in, rows, 1, gd, out, x.Data(), in, 1, gw.Data(), in)
 		grads[1] = gw
 	}
 	if ctx.NeedsInputGrad(2) {

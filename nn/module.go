@@ -62,13 +62,11 @@ func StateDict(m Module) []NamedTensor {
 }
 
 // LoadStateDict copies the tensors of sd into m's parameters and buffers
-// of the same name. Every entry of m must be present with the same number
-// of elements; extra entries in sd are an error too.
+// of the same name. Every entry of m must be present with the same shape,
+// and sd must hold nothing else; all of this is checked before anything
+// is copied, so on error m is unchanged.
 func LoadStateDict(m Module, sd map[string]*tensor.Tensor) error {
 	own := StateDict(m)
-	if len(own) != len(sd) {
-		return fmt.Errorf("nn: state dict has %d entries, module has %d", len(sd), len(own))
-	}
 	for _, e := range own {
 		src, ok := sd[e.Name]
 		if !ok {
@@ -77,7 +75,12 @@ func LoadStateDict(m Module, sd map[string]*tensor.Tensor) error {
 		if !src.SameShape(e.Tensor) {
 			return fmt.Errorf("nn: %q has shape %v, module wants %v", e.Name, src.Shape(), e.Tensor.Shape())
 		}
-		if err := e.Tensor.CopyFrom(src); err != nil {
+	}
+	if len(own) != len(sd) {
+		return fmt.Errorf("nn: state dict has %d entries, module has %d", len(sd), len(own))
+	}
+	for _, e := range own {
+		if err := e.Tensor.CopyFrom(sd[e.Name]); err != nil {
 			return fmt.Errorf("nn: %q: %w", e.Name, err)
 		}
 	}

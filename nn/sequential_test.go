@@ -136,7 +136,7 @@ func TestLoadStateDictErrors(t *testing.T) {
 		sd   map[string]*tensor.Tensor
 		want []string
 	}{
-		{"missing key", missing, []string{"2 entries", "3"}},
+		{"missing key", missing, []string{`"0.bias"`}},
 		{"renamed key", renamed, []string{`"0.bias"`}},
 		{"extra key", extra, []string{"4 entries"}},
 		{"wrong shape", wrongShape, []string{`"2.weight"`, "[3 2]", "[2 3]"}},

@@ -24,6 +24,9 @@ func (n *BaseNode) Forward(x *autograd.Var) (*autograd.Var, error) {
 	if len(shape) < 2 {
 		return nil, fmt.Errorf("node: Forward needs input [T,B,...], got shape %v", shape)
 	}
+	if shape[0] < 1 {
+		return nil, fmt.Errorf("node: Forward needs at least one time step, got input of shape %v", shape)
+	}
 	return n.run(x, shape[0], false)
 }
 
@@ -52,8 +55,8 @@ func (n *BaseNode) run(x *autograd.Var, T int, repeat bool) (*autograd.Var, erro
 		stepShape = shape[1:]
 	}
 	outShape := append([]int{T}, stepShape...)
-	n.Reset()
 	if n.cfg.warmUp {
+		n.Reset()
 		if repeat {
 			// Broadcast x over a leading time axis; the gradient sums over it.
 			x = autograd.Add(autograd.Reshape(x, append([]int{1}, stepShape...)...), autograd.Const(tensor.New(outShape...)))
@@ -63,6 +66,7 @@ func (n *BaseNode) run(x *autograd.Var, T int, repeat bool) (*autograd.Var, erro
 	if err := n.checkThreshold(stepShape); err != nil {
 		return nil, err
 	}
+	n.Reset()
 	f := &multiStep{
 		n:        n,
 		T:        T,

@@ -108,13 +108,12 @@ func (c *nodeGolden) build(t *testing.T) *BaseNode {
 
 // goldenResult is what one path (multi-step or single-step) produced.
 type goldenResult struct {
-	spikes, mem, gx    []float32
-	gth, gw, galpha    []float32
-	thShape, stepShape []int
-	thGradPresent      bool
-	wGradPresent       bool
-	alphaGradPresent   bool
-	label              string
+	spikes, mem, gx  []float32
+	gth, gw, galpha  []float32
+	thGradPresent    bool
+	wGradPresent     bool
+	alphaGradPresent bool
+	label            string
 }
 
 func gradOf(v *autograd.Var) []float32 {
@@ -182,7 +181,7 @@ func (c *nodeGolden) runSingle(t *testing.T) goldenResult {
 }
 
 func (c *nodeGolden) collect(label string, n *BaseNode, spikes, gx []float32) goldenResult {
-	r := goldenResult{label: label, spikes: spikes, gx: gx, thShape: n.th.Value().Shape()}
+	r := goldenResult{label: label, spikes: spikes, gx: gx}
 	r.mem = n.Mem().Value().Data()
 	if g := gradOf(n.th); g != nil {
 		r.gth, r.thGradPresent = g, true
@@ -275,6 +274,7 @@ const (
 func TestGolden(t *testing.T) {
 	type worst struct {
 		gxRel, thRel, wRel, alphaRel float64
+		paramValRel                  float64 // worst |got-want|/|want| over all parameter grads
 		gxExactAll                   bool
 	}
 	w := worst{gxExactAll: true}
@@ -313,37 +313,39 @@ func TestGolden(t *testing.T) {
 				if (c.GradThreshold != nil) != r.thGradPresent {
 					t.Errorf("%s grad threshold present %v, golden %v", r.label, r.thGradPresent, c.GradThreshold != nil)
 				} else if c.GradThreshold != nil {
-					w.thRel = math.Max(w.thRel, checkParam(t, r.label+" grad threshold", r.gth, c.GradThreshold.Slice(), thScale))
+					e, ev := checkParam(t, r.label+" grad threshold", r.gth, c.GradThreshold.Slice(), thScale)
+					w.thRel, w.paramValRel = math.Max(w.thRel, e), math.Max(w.paramValRel, ev)
 				}
 				// w
 				if (c.GradW != nil) != r.wGradPresent {
 					t.Errorf("%s grad w present %v, golden %v", r.label, r.wGradPresent, c.GradW != nil)
 				} else if c.GradW != nil {
-					w.wRel = math.Max(w.wRel, checkParam(t, r.label+" grad w", r.gw, c.GradW.Slice(), []float64{wScale}))
+					e, ev := checkParam(t, r.label+" grad w", r.gw, c.GradW.Slice(), []float64{wScale})
+					w.wRel, w.paramValRel = math.Max(w.wRel, e), math.Max(w.paramValRel, ev)
 				}
 				// alpha
 				if (c.GradAlpha != nil) != r.alphaGradPresent {
 					t.Errorf("%s grad alpha present %v, golden %v", r.label, r.alphaGradPresent, c.GradAlpha != nil)
 				} else if c.GradAlpha != nil {
-					w.alphaRel = math.Max(w.alphaRel, checkParam(t, r.label+" grad alpha", r.galpha, c.GradAlpha.Slice(), []float64{alphaScale}))
+					e, ev := checkParam(t, r.label+" grad alpha", r.galpha, c.GradAlpha.Slice(), []float64{alphaScale})
+					w.alphaRel, w.paramValRel = math.Max(w.alphaRel, e), math.Max(w.paramValRel, ev)
 				}
 			}
 		})
 	}
 	t.Logf("worst grad x error %.3g (relative, floor %g*max|grad x|), all bit-exact: %v", w.gxRel, goldenGradXFloor, w.gxExactAll)
-	t.Logf("worst parameter grad errors relative to the sum of |terms|: threshold %.3g, w %.3g, alpha %.3g", w.thRel, w.wRel, w.alphaRel)
+	t.Logf("worst parameter grad errors relative to the sum of |terms|: threshold %.3g, w %.3g, alpha %.3g (relative to the value: %.3g)", w.thRel, w.wRel, w.alphaRel, w.paramValRel)
 }
 
 // checkParam compares a parameter gradient with tolerance goldenParamTol
-// times the sum of its terms' magnitudes and returns the worst relative
-// error.
-func checkParam(t *testing.T, what string, got, want []float32, scale []float64) float64 {
+// times the sum of its terms' magnitudes and returns the worst error
+// relative to that sum and the worst relative to the golden value.
+func checkParam(t *testing.T, what string, got, want []float32, scale []float64) (worst, worstVal float64) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Errorf("%s: %d values, golden %d", what, len(got), len(want))
-		return 0
+		return 0, 0
 	}
-	var worst float64
 	for i := range want {
 		s := scale[0]
 		if len(scale) == len(want) {
@@ -354,9 +356,12 @@ func checkParam(t *testing.T, what string, got, want []float32, scale []float64)
 		}
 		e := math.Abs(float64(got[i])-float64(want[i])) / s
 		worst = math.Max(worst, e)
+		if want[i] != 0 {
+			worstVal = math.Max(worstVal, math.Abs(float64(got[i])-float64(want[i]))/math.Abs(float64(want[i])))
+		}
 		if e > goldenParamTol {
 			t.Errorf("%s[%d] = %v, golden %v (error %.3g of the term sum %.4g)", what, i, got[i], want[i], e, s)
 		}
 	}
-	return worst
+	return worst, worstVal
 }

@@ -269,15 +269,19 @@ func (n *BaseNode) Step(x *autograd.Var) (*autograd.Var, error) {
 	if n.cfg.warmUp {
 		return autograd.ReLU(x), nil
 	}
-	if n.mem == nil {
-		n.mem = autograd.Scalar(n.cfg.vReset)
-	} else if !x.Value().SameShape(n.mem.Value()) && n.mem.Value().Len() != 1 {
-		return nil, fmt.Errorf("node: %v: input of shape %v does not match membrane of shape %v (Reset between batches)", n.kind, x.Shape(), n.mem.Shape())
+	// Check everything before touching the state, so that a failed Step
+	// leaves the node as it was. Only the resting membrane (a 0-d v_reset)
+	// may broadcast against the input: a membrane of any other shape,
+	// even a one-element one, must match it.
+	mem := n.mem
+	if mem == nil {
+		mem = autograd.Scalar(n.cfg.vReset)
+	} else if !x.Value().SameShape(mem.Value()) && mem.Value().Dims() != 0 {
+		return nil, fmt.Errorf("node: %v: input of shape %v does not match membrane of shape %v (Reset between batches)", n.kind, x.Shape(), mem.Shape())
 	}
 	if err := n.checkThreshold(x.Value().Shape()); err != nil {
 		return nil, err
 	}
-	mem := n.mem
 	if n.cfg.memDetach {
 		mem = autograd.Detach(mem)
 	}

@@ -11,7 +11,8 @@
 //
 // The update rules are those of PyTorch 1.13's single-tensor (non-foreach)
 // CPU implementations, computed in float32 with the same operations in the
-// same order, so that results agree with PyTorch to the last bit or so:
+// same order, so that results agree bit for bit with PyTorch run on the
+// same float32 hyperparameters (on x86-64, where the golden tests check it):
 //
 //   - Hyperparameters are float32. Where PyTorch combines them in Python
 //     floats (1-beta1, lr/(1-beta1^step), sqrt(1-beta2^step), 1-lr*wd), this
@@ -21,6 +22,8 @@
 //     fused multiply-adds in its AVX2/AVX-512 kernels (the ones x86-64 builds
 //     use); this package fuses the same operations, rounding once.
 //
+// PyTorch given the Python float 0.9 rather than float32(0.9) computes a
+// slightly different 1-beta1, so its results then differ in the last bits.
 // The golden tests compare against values recorded from PyTorch by
 // testdata/gen.py, with the hyperparameters rounded to float32 on both
 // sides.

@@ -48,7 +48,8 @@
 //   - the header length is at most 100 MB and no larger than the bytes
 //     that follow it;
 //   - the header is valid UTF-8 JSON with no duplicate keys, whose top
-//     level is an object;
+//     level is an object starting at the first byte (trailing spaces are
+//     allowed);
 //   - every tensor has a dtype, a shape of non-negative integers and a
 //     data_offsets pair [begin, end] with begin <= end;
 //   - end - begin equals the product of the shape times the dtype size;

@@ -147,7 +147,7 @@ func read(r io.Reader, size int64) (*File, error) {
 		return nil, err
 	}
 	if remaining >= 0 && bufLen != uint64(remaining) {
-		return nil, fmt.Errorf("safetensors: tensors cover %d data bytes but %d bytes follow the header", bufLen, remaining)
+		return nil, fmt.Errorf("safetensors: tensors cover a %d-byte data buffer but %d bytes follow the header", bufLen, remaining)
 	}
 
 	tensors := make([]Tensor, len(entries))
@@ -240,7 +240,7 @@ func decodeObject(data []byte) ([]field, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, err
+		return nil, noEOF(err)
 	}
 	if tok != json.Delim('{') {
 		return nil, fmt.Errorf("want a JSON object, found %s", describe(tok))
@@ -250,7 +250,7 @@ func decodeObject(data []byte) ([]field, error) {
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, err
+			return nil, noEOF(err)
 		}
 		key, ok := tok.(string)
 		if !ok { // encoding/json reports this as a syntax error; be safe.
@@ -262,12 +262,12 @@ func decodeObject(data []byte) ([]field, error) {
 		seen[key] = true
 		var v json.RawMessage
 		if err := dec.Decode(&v); err != nil {
-			return nil, fmt.Errorf("value of %q: %w", key, err)
+			return nil, fmt.Errorf("value of %q: %w", key, noEOF(err))
 		}
 		fields = append(fields, field{key, v})
 	}
 	if _, err := dec.Token(); err != nil { // the closing '}'
-		return nil, err
+		return nil, noEOF(err)
 	}
 	if tok, err := dec.Token(); err != io.EOF {
 		if err != nil {
@@ -296,6 +296,9 @@ func describe(tok json.Token) string {
 func parseHeader(header []byte) ([]entry, map[string]string, error) {
 	if !utf8.Valid(header) {
 		return nil, nil, errors.New("safetensors: header is not valid UTF-8")
+	}
+	if len(header) == 0 || header[0] != '{' { // as the reference implementation requires
+		return nil, nil, errors.New("safetensors: header does not start with '{'")
 	}
 	fields, err := decodeObject(header)
 	if err != nil {

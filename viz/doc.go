@@ -1,5 +1,5 @@
-// Package viz draws figures of spikego's functions with gonum.org/v1/plot
-// and writes them as PNG images.
+// Package viz draws figures of spikego's functions and of training runs
+// with gonum.org/v1/plot and writes them as PNG images.
 //
 // SurrogateFigure draws the surrogate spike functions of package
 // surrogate, one panel each: the forward spike S(x), with its jumps drawn
@@ -7,6 +7,12 @@
 // limit that is not taken), the primitive g(x) where the function has
 // one, and the surrogate gradient g'(x) that the backward pass uses in
 // place of dS/dx.
+//
+// LearningCurves draws the loss and the accuracies of a training run per
+// epoch, from plain EpochPoint values. SpikeRaster draws spike rasters
+// (time step against neuron, a mark per spike) of layers, from plain
+// RasterPanel values; layers of more than RasterMaxNeurons neurons are
+// subsampled uniformly.
 //
 // The package keeps no state of its own: every call builds its figure
 // from its arguments alone, so calls may run concurrently.

@@ -1,7 +1,9 @@
 package viz
 
 import (
+	"fmt"
 	"image/color"
+	"io"
 	"math"
 
 	xfont "golang.org/x/image/font"
@@ -10,6 +12,7 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // styles are the line styles and fonts of a surrogate figure. Each figure
@@ -17,6 +20,7 @@ import (
 type styles struct {
 	spike, primitive, deriv, connector, axis draw.LineStyle
 	derivFill                                color.Color
+	rasterMark                               color.RGBA // a spike in a raster
 }
 
 func newStyles() styles {
@@ -34,7 +38,8 @@ func newStyles() styles {
 			Width:  0.9,
 			Dashes: []vg.Length{1.5, 1.5},
 		},
-		axis: draw.LineStyle{Color: color.Gray{0xc8}, Width: 0.7},
+		axis:       draw.LineStyle{Color: color.Gray{0xc8}, Width: 0.7},
+		rasterMark: color.RGBA{0x17, 0x2a, 0x6b, 0xff},
 	}
 }
 
@@ -184,37 +189,26 @@ func (m *jumpMarks) Thumbnail(c *draw.Canvas) {
 	m.open(c, vg.Point{X: c.Max.X - m.radius - 1, Y: y})
 }
 
-// drawHeader draws the figure's title and the legend that all panels
-// share, centred at the top of c, and returns the height it took. The
-// legend wraps onto more lines where c is too narrow for one.
-func drawHeader(c draw.Canvas, alpha float32) vg.Length {
-	st := newStyles()
-	title := st.textStyle(17, true)
-	title.XAlign = draw.XCenter
-	title.YAlign = draw.YTop
-	c.FillText(title, vg.Point{X: c.Center().X, Y: c.Max.Y - 8}, "Surrogate spike functions")
+// legendEntry is one entry of a figure's legend: a sample drawn by thumb
+// (nil for text alone), thumbW wide, and its label.
+type legendEntry struct {
+	thumb  interface{ Thumbnail(*draw.Canvas) }
+	thumbW vg.Length
+	label  string
+	style  text.Style
+}
 
-	label := st.textStyle(11.5, false)
-	label.YAlign = draw.YCenter
-	note := label
-	note.Color = color.Gray{0x55}
-	sub := "α: each function's BrainCog default"
-	if alpha != 0 {
-		sub = "α = " + formatAlpha(alpha) + " for every function that uses it"
-	}
-	type entry struct {
-		thumb  interface{ Thumbnail(*draw.Canvas) } // nil: text alone
-		thumbW vg.Length
-		label  string
-		style  text.Style
-	}
-	entries := []entry{
-		{&lines{style: st.spike}, 24, "spike S(x), forward", label},
-		{&jumpMarks{radius: 2.8, stroke: st.spike.Color}, 18, "value at a jump / limit not taken", label},
-		{&lines{style: st.primitive}, 24, "primitive g(x)", label},
-		{&lines{style: st.deriv}, 24, "surrogate gradient g′(x), backward", label},
-		{nil, 0, sub, note},
-	}
+// drawHeader draws the figure's title and a legend that all panels share,
+// centred at the top of c, and returns the height it took. The legend
+// wraps onto more lines where c is too narrow for one. An empty title
+// leaves out the title's line, and no entries leave out the legend.
+func drawHeader(c draw.Canvas, title string, entries []legendEntry) vg.Length {
+	st := newStyles()
+	ts := st.textStyle(17, true)
+	ts.XAlign = draw.XCenter
+	ts.YAlign = draw.YTop
+	c.FillText(ts, vg.Point{X: c.Center().X, Y: c.Max.Y - 8}, title)
+
 	const (
 		gap     = 5  // thumbnail to label
 		sep     = 20 // entry to entry
@@ -222,8 +216,16 @@ func drawHeader(c draw.Canvas, alpha float32) vg.Length {
 		rowH    = 17 // line height of the legend
 		firstY  = 38 // from the top to the middle of the first line
 		bottomH = 20 // below the middle of the last line
+		titleH  = 36 // the title alone
 	)
-	width := func(e entry) vg.Length {
+	if len(entries) == 0 {
+		return titleH
+	}
+	top := vg.Length(0) // how far the legend moves up for want of a title
+	if title == "" {
+		top = 22
+	}
+	width := func(e legendEntry) vg.Length {
 		w := e.style.Width(e.label)
 		if e.thumb != nil {
 			w += e.thumbW + gap
@@ -231,7 +233,7 @@ func drawHeader(c draw.Canvas, alpha float32) vg.Length {
 		return w
 	}
 	// Fill lines greedily, then centre each.
-	var rows [][]entry
+	var rows [][]legendEntry
 	var rowW []vg.Length
 	avail := c.Max.X - c.Min.X - 2*margin
 	for _, e := range entries {
@@ -241,11 +243,11 @@ func drawHeader(c draw.Canvas, alpha float32) vg.Length {
 			rowW[n-1] += sep + width(e)
 			continue
 		}
-		rows = append(rows, []entry{e})
+		rows = append(rows, []legendEntry{e})
 		rowW = append(rowW, width(e))
 	}
 	for r, row := range rows {
-		y := c.Max.Y - firstY - vg.Length(r)*rowH
+		y := c.Max.Y - firstY + top - vg.Length(r)*rowH
 		x := c.Center().X - rowW[r]/2
 		for _, e := range row {
 			if e.thumb != nil {
@@ -260,5 +262,93 @@ func drawHeader(c draw.Canvas, alpha float32) vg.Length {
 			x += e.style.Width(e.label) + sep
 		}
 	}
-	return firstY + vg.Length(len(rows)-1)*rowH + bottomH
+	return firstY - top + vg.Length(len(rows)-1)*rowH + bottomH
+}
+
+// legendLabel and legendNote are the text styles of a legend's labels and
+// of its notes (text without a sample), vertically centred on the line.
+func (st styles) legendLabel() text.Style {
+	s := st.textStyle(11.5, false)
+	s.YAlign = draw.YCenter
+	return s
+}
+
+func (st styles) legendNote() text.Style {
+	s := st.legendLabel()
+	s.Color = color.Gray{0x55}
+	return s
+}
+
+// styleAxes sets the fonts, ticks and axis lines of a panel.
+func (st styles) styleAxes(p *plot.Plot) {
+	p.Title.TextStyle.Font = st.font(12.5, true)
+	p.Title.Padding = 5
+	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
+		ax.Tick.Label.Font = st.font(10, false)
+		ax.Label.TextStyle.Font = st.font(11, false)
+		ax.Tick.Length = 4
+		ax.Padding = 3
+		ax.LineStyle.Width = 0.8
+		ax.Tick.LineStyle.Width = 0.8
+	}
+}
+
+// figureSize returns width and height with 0 replaced by DefaultWidth and
+// DefaultHeight, or an error if either is larger than MaxSide.
+func figureSize(width, height int) (int, int, error) {
+	if width == 0 {
+		width = DefaultWidth
+	}
+	if height == 0 {
+		height = DefaultHeight
+	}
+	if width > MaxSide || height > MaxSide {
+		return 0, 0, fmt.Errorf("viz: a %dx%d image is too large: at most %d pixels a side", width, height, MaxSide)
+	}
+	return width, height, nil
+}
+
+// newImage returns a canvas of exactly width by height pixels, at a
+// resolution (a whole number of dots per inch between minDPI and maxDPI)
+// at which it measures at least wPt by hPt points where that range
+// allows, and that resolution.
+func newImage(width, height int, wPt, hPt vg.Length) (*vgimg.Canvas, int) {
+	dpi := min(72*float64(width)/float64(wPt), 72*float64(height)/float64(hPt))
+	idpi := max(minDPI, min(maxDPI, int(dpi)))
+	cw := vg.Length(float64(width) * 72 / float64(idpi))
+	ch := vg.Length(float64(height) * 72 / float64(idpi))
+	return vgimg.NewWith(vgimg.UseWH(cw, ch), vgimg.UseDPI(idpi)), idpi
+}
+
+// writePNG encodes img as PNG to w.
+func writePNG(w io.Writer, img *vgimg.Canvas) error {
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(w); err != nil {
+		return fmt.Errorf("viz: writing PNG: %w", err)
+	}
+	return nil
+}
+
+// drawGrid draws panels on c in rows of cols, aligning their axes, with
+// the padding of tiles (whose Rows and Cols it sets). Cells past the last
+// panel stay empty.
+func drawGrid(c draw.Canvas, panels []*plot.Plot, cols int, tiles draw.Tiles) {
+	rows := (len(panels) + cols - 1) / cols
+	tiles.Rows, tiles.Cols = rows, cols
+	grid := make([][]*plot.Plot, rows)
+	for r := range grid {
+		grid[r] = make([]*plot.Plot, cols)
+		for col := range grid[r] {
+			if i := r*cols + col; i < len(panels) {
+				grid[r][col] = panels[i]
+			}
+		}
+	}
+	canvases := plot.Align(grid, tiles, c)
+	for r, row := range grid {
+		for col, p := range row {
+			if p != nil {
+				p.Draw(canvases[r][col])
+			}
+		}
+	}
 }

@@ -22,3 +22,49 @@ func ExampleSurrogateFigure() {
 	}
 	fmt.Println("wrote surrogates.png")
 }
+
+// ExampleLearningCurves writes the learning curves of a three-epoch run
+// to a PNG file of the default size.
+func ExampleLearningCurves() {
+	points := []viz.EpochPoint{
+		{Epoch: 1, TrainLoss: 0.41, TrainAcc: 0.874, TestAcc: 0.941},
+		{Epoch: 2, TrainLoss: 0.15, TrainAcc: 0.955, TestAcc: 0.963},
+		{Epoch: 3, TrainLoss: 0.10, TrainAcc: 0.969, TestAcc: 0.970},
+	}
+	f, err := os.Create("curves.png")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	if err := viz.LearningCurves(f, points, 0, 0); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("wrote curves.png")
+}
+
+// ExampleSpikeRaster writes the spike rasters of two layers, over four
+// time steps, to a PNG file 1200 by 500 pixels.
+func ExampleSpikeRaster() {
+	const steps = 4
+	hidden := make([]float32, steps*128) // [t][n]
+	out := make([]float32, steps*10)
+	for t := range steps {
+		for n := t; n < 128; n += 7 {
+			hidden[t*128+n] = 1
+		}
+		out[t*10+3] = 1
+	}
+	panels := []viz.RasterPanel{
+		{Title: "lif1, image 0", Steps: steps, Neurons: 128, Spikes: hidden},
+		{Title: "lif2, image 0", Steps: steps, Neurons: 10, Spikes: out},
+	}
+	f, err := os.Create("raster.png")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	if err := viz.SpikeRaster(f, "Spikes of image 0", panels, 2, 1200, 500); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("wrote raster.png")
+}

@@ -10,20 +10,19 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/spikego/spikego/surrogate"
 )
 
-// Default size, in pixels, of the image SurrogateFigure writes when it is
-// given a zero width or height.
+// Default size, in pixels, of the image that SurrogateFigure,
+// LearningCurves and SpikeRaster write when given a zero width or height.
 const (
 	DefaultWidth  = 1600
 	DefaultHeight = 1200
 )
 
-// MaxSide is the largest width or height, in pixels, that
-// SurrogateFigure accepts.
+// MaxSide is the largest width or height, in pixels, that the figures of
+// this package accept.
 const MaxSide = 16384
 
 // Range of x, and number of points, over which SurrogateFigure samples
@@ -72,14 +71,9 @@ func SurrogateFigure(w io.Writer, names []string, alpha float32, width, height i
 	if math.IsNaN(float64(alpha)) || math.IsInf(float64(alpha), 0) || alpha < 0 {
 		return fmt.Errorf("viz: alpha must be 0 (the defaults) or finite and positive, got %v", alpha)
 	}
-	if width == 0 {
-		width = DefaultWidth
-	}
-	if height == 0 {
-		height = DefaultHeight
-	}
-	if width > MaxSide || height > MaxSide {
-		return fmt.Errorf("viz: a %dx%d image is too large: at most %d pixels a side", width, height, MaxSide)
+	width, height, err := figureSize(width, height)
+	if err != nil {
+		return err
 	}
 	cols, rows := gridShape(len(names))
 	if width < 120*cols || height < 100*rows+40 {
@@ -98,44 +92,32 @@ func SurrogateFigure(w io.Writer, names []string, alpha float32, width, height i
 	// Choose the resolution so that a panel is at least panelW by panelH
 	// points, then size the canvas in points to give exactly width by
 	// height pixels.
-	dpi := min(
-		72*float64(width)/float64(cols*panelW),
-		72*float64(height)/float64(rows*panelH+headerH),
-	)
-	idpi := max(minDPI, min(maxDPI, int(dpi)))
-	cw := vg.Length(float64(width) * 72 / float64(idpi))
-	ch := vg.Length(float64(height) * 72 / float64(idpi))
-	img := vgimg.NewWith(vgimg.UseWH(cw, ch), vgimg.UseDPI(idpi))
+	img, _ := newImage(width, height, vg.Length(cols*panelW), vg.Length(rows*panelH+headerH))
 	dc := draw.New(img)
-
-	body := draw.Crop(dc, 0, 0, 0, -drawHeader(dc, alpha))
-	tiles := draw.Tiles{
-		Rows: rows, Cols: cols,
+	body := draw.Crop(dc, 0, 0, 0, -drawHeader(dc, "Surrogate spike functions", surrogateLegend(alpha)))
+	drawGrid(body, panels, cols, draw.Tiles{
 		PadTop: 4, PadBottom: 6, PadLeft: 6, PadRight: 14,
 		PadX: 18, PadY: 14,
-	}
-	grid := make([][]*plot.Plot, rows)
-	for r := range grid {
-		grid[r] = make([]*plot.Plot, cols)
-		for c := range grid[r] {
-			if i := r*cols + c; i < len(panels) {
-				grid[r][c] = panels[i]
-			}
-		}
-	}
-	canvases := plot.Align(grid, tiles, body)
-	for r, row := range grid {
-		for c, p := range row {
-			if p != nil {
-				p.Draw(canvases[r][c])
-			}
-		}
-	}
+	})
+	return writePNG(w, img)
+}
 
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(w); err != nil {
-		return fmt.Errorf("viz: writing PNG: %w", err)
+// surrogateLegend returns the legend of SurrogateFigure: the curves and
+// marks of a panel and a note on alpha.
+func surrogateLegend(alpha float32) []legendEntry {
+	st := newStyles()
+	label, note := st.legendLabel(), st.legendNote()
+	sub := "α: each function's BrainCog default"
+	if alpha != 0 {
+		sub = "α = " + formatAlpha(alpha) + " for every function that uses it"
 	}
-	return nil
+	return []legendEntry{
+		{&lines{style: st.spike}, 24, "spike S(x), forward", label},
+		{&jumpMarks{radius: 2.8, stroke: st.spike.Color}, 18, "value at a jump / limit not taken", label},
+		{&lines{style: st.primitive}, 24, "primitive g(x)", label},
+		{&lines{style: st.deriv}, 24, "surrogate gradient g′(x), backward", label},
+		{nil, 0, sub, note},
+	}
 }
 
 // gridShape returns the columns and rows of a grid for n panels: up to
@@ -182,16 +164,7 @@ func surrogatePanel(k *surrogate.Kernel, alpha float32, xLabel bool) *plot.Plot 
 
 	p := plot.New()
 	p.Title.Text = panelTitle(k, alpha, xs)
-	p.Title.TextStyle.Font = st.font(12.5, true)
-	p.Title.Padding = 5
-	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
-		ax.Tick.Label.Font = st.font(10, false)
-		ax.Label.TextStyle.Font = st.font(11, false)
-		ax.Tick.Length = 4
-		ax.Padding = 3
-		ax.LineStyle.Width = 0.8
-		ax.Tick.LineStyle.Width = 0.8
-	}
+	st.styleAxes(p)
 	p.X.Min, p.X.Max = SurrogateXMin, SurrogateXMax
 	p.X.Tick.Marker = xTicks()
 	if xLabel {

@@ -38,6 +38,8 @@ type command struct {
 // them. To add one, write its file (see plot.go) and add a line here.
 func commands() []command {
 	return []command{
+		{"train", "train a spiking network on Fashion-MNIST (BPTT), with metrics and checkpoints", runTrain},
+		{"eval", "evaluate a checkpoint on the test set", runEval},
 		{"plot", "draw figures (surrogates: the surrogate spike functions)", runPlot},
 	}
 }

@@ -1,0 +1,50 @@
+package tensor_test
+
+import (
+	"testing"
+
+	"github.com/spikego/spikego/tensor"
+)
+
+// gemmBenchShapes are the products that dominate training: Linear layers
+// and convolutions lowered by im2col.
+var gemmBenchShapes = []struct {
+	name    string
+	ta, tb  bool
+	m, n, k int
+	beta    float32
+}{
+	{"LinearFwd_128x800x784_NT", false, true, 128, 800, 784, 1},
+	{"LinearWGrad_800x784x128_TN", true, false, 800, 784, 128, 1},
+	{"ConvFwd_32x196x288_NN", false, false, 32, 196, 288, 0},
+	{"ConvFwdBatch_32x12544x288_NN", false, false, 32, 196 * 64, 288, 0},
+	{"ConvWGrad_32x288x196_NT", false, true, 32, 288, 196, 1},
+	{"ConvXGrad_288x196x32_TN", true, false, 288, 196, 32, 0},
+	{"Square_512x512x512_NN", false, false, 512, 512, 512, 0},
+}
+
+func benchGemm(b *testing.B, ta, tb bool, m, n, k int, beta float32) {
+	r := newRand(99)
+	ar, ac := m, k
+	if ta {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if tb {
+		br, bc = n, k
+	}
+	a, lda := randStrided(r, ar, ac, 0)
+	bm, ldb := randStrided(r, br, bc, 0)
+	c, ldc := randStrided(r, m, n, 0)
+	b.ResetTimer()
+	for b.Loop() {
+		tensor.Gemm(ta, tb, m, n, k, 1, a, lda, bm, ldb, beta, c, ldc)
+	}
+	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+}
+
+func BenchmarkGemm(b *testing.B) {
+	for _, s := range gemmBenchShapes {
+		b.Run(s.name, func(b *testing.B) { benchGemm(b, s.ta, s.tb, s.m, s.n, s.k, s.beta) })
+	}
+}

@@ -1,0 +1,203 @@
+package tensor_test
+
+import (
+	"fmt"
+	"math"
+	"sync"
+	"testing"
+
+	"gonum.org/v1/gonum/blas/gonum"
+
+	"github.com/spikego/spikego/tensor"
+)
+
+// gemmKernels runs fn once with each micro-kernel this build and CPU
+// have: the assembly one (where available) and the pure-Go one, which is
+// what other architectures and the purego build tag run.
+func gemmKernels(t *testing.T, fn func(t *testing.T)) {
+	t.Helper()
+	if tensor.GemmHasAsm() {
+		t.Run("asm", func(t *testing.T) {
+			defer tensor.SetGemmAsm(true)()
+			fn(t)
+		})
+	}
+	t.Run("purego", func(t *testing.T) {
+		defer tensor.SetGemmAsm(false)()
+		fn(t)
+	})
+}
+
+// TestGemmPureGo runs the Gemm tests of matmul_test.go on the pure-Go
+// kernel, even on CPUs where Gemm would use the assembly one.
+func TestGemmPureGo(t *testing.T) {
+	defer tensor.SetGemmAsm(false)()
+	t.Run("AgainstGonum", TestGemmAgainstGonum)
+	t.Run("LargeParallel", TestGemmLargeParallel)
+	t.Run("HandComputed", TestGemmHandComputed)
+	t.Run("BetaZeroIgnoresNaN", TestGemmBetaZeroIgnoresNaN)
+	t.Run("NonFiniteConsistentAcrossRows", TestGemmNonFiniteConsistentAcrossRows)
+	t.Run("MatMulNaive", TestMatMulNaive)
+}
+
+// checkGemm runs Gemm and gonum's Sgemm on the same random operands and
+// compares them with an error bound relative to the sum of the magnitudes
+// of the terms. When nanC is set, beta must be 0 and C starts as NaN.
+func checkGemm(t *testing.T, seed uint64, ta, tb bool, m, n, k, pad int, alpha, beta float32, nanC bool) {
+	t.Helper()
+	r := newRand(seed)
+	impl := gonum.Implementation{}
+	ar, ac := m, k
+	if ta {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if tb {
+		br, bc = n, k
+	}
+	a, lda := randStrided(r, ar, ac, pad)
+	b, ldb := randStrided(r, br, bc, pad+1)
+	c, ldc := randStrided(r, m, n, pad+2)
+	want := append([]float32(nil), c...)
+	bound := absSlice(c)
+	if nanC {
+		for i := range c {
+			if i%ldc < n {
+				c[i] = float32(math.NaN())
+			}
+		}
+	}
+	tensor.Gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	impl.Sgemm(trans(ta), trans(tb), m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
+	impl.Sgemm(trans(ta), trans(tb), m, n, k, float32(math.Abs(float64(alpha))), absSlice(a), lda,
+		absSlice(b), ldb, float32(math.Abs(float64(beta))), bound, ldc)
+	for i := range c {
+		if i%ldc >= n {
+			if c[i] != -777 {
+				t.Fatalf("ta=%v tb=%v m=%d n=%d k=%d: padding of C at %d written: %v", ta, tb, m, n, k, i, c[i])
+			}
+			continue
+		}
+		tol := 1e-5*float64(bound[i]) + 1e-6
+		if d := math.Abs(float64(c[i]) - float64(want[i])); !(d <= tol) {
+			t.Fatalf("ta=%v tb=%v m=%d n=%d k=%d alpha=%v beta=%v: C[%d,%d] = %v, gonum %v (tol %g)",
+				ta, tb, m, n, k, alpha, beta, i/ldc, i%ldc, c[i], want[i], tol)
+		}
+	}
+}
+
+// TestGemmBlocking covers the blocking of the packed kernel: every row
+// count modulo the panel heights, depths across several packed blocks
+// (with and without a remainder of the 8-deep transposition), widths
+// across several B blocks, and the beta of the first depth block only.
+func TestGemmBlocking(t *testing.T) {
+	gemmKernels(t, func(t *testing.T) {
+		seed := uint64(100)
+		for _, ta := range []bool{false, true} {
+			for _, tb := range []bool{false, true} {
+				for m := 1; m <= 20; m++ {
+					seed++
+					checkGemm(t, seed, ta, tb, m, 16+m%3*7, 9+m, m%2, 1, 0, false)
+				}
+				for _, s := range [][3]int{
+					{7, 33, 256}, {13, 31, 257}, {30, 50, 520}, {200, 40, 300},
+					{203, 17, 263}, {390, 35, 70}, {6, 4100, 20}, {4, 8200, 9},
+					{38, 4113, 265},
+				} {
+					for _, ab := range [][2]float32{{1, 0}, {0.5, 1}, {-1.5, -0.25}} {
+						seed++
+						checkGemm(t, seed, ta, tb, s[0], s[1], s[2], int(seed%3), ab[0], ab[1], false)
+					}
+					seed++
+					checkGemm(t, seed, ta, tb, s[0], s[1], s[2], 1, 1, 0, true)
+				}
+			}
+		}
+	})
+}
+
+// TestGemmNonFiniteEverywhere checks that an Inf in B times zeros in A
+// gives NaN in every row and every column position of C, and that an Inf
+// in A does too, for all transpositions and for rows and columns in full
+// tiles and in edge tiles.
+func TestGemmNonFiniteEverywhere(t *testing.T) {
+	inf := float32(math.Inf(1))
+	gemmKernels(t, func(t *testing.T) {
+		for _, ta := range []bool{false, true} {
+			for _, tb := range []bool{false, true} {
+				for _, s := range [][3]int{{13, 37, 5}, {6, 16, 300}, {25, 50, 9}} {
+					m, n, k := s[0], s[1], s[2]
+					a := make([]float32, m*k)
+					b := make([]float32, k*n)
+					// op(B)[k-1, j] = Inf for odd j; op(A)[i, 0] = Inf
+					// for i = m-1.
+					for j := 1; j < n; j += 2 {
+						if tb {
+							b[j*k+k-1] = inf
+						} else {
+							b[(k-1)*n+j] = inf
+						}
+					}
+					if ta {
+						a[m-1] = inf
+					} else {
+						a[(m-1)*k] = inf
+					}
+					lda, ldb := k, n
+					if ta {
+						lda = m
+					}
+					if tb {
+						ldb = k
+					}
+					c := make([]float32, m*n)
+					tensor.Gemm(ta, tb, m, n, k, 1, a, lda, b, ldb, 0, c, n)
+					for i := 0; i < m; i++ {
+						for j := 0; j < n; j++ {
+							v := c[i*n+j]
+							wantNaN := j%2 == 1 || i == m-1
+							if isNaN := v != v; isNaN != wantNaN || (!wantNaN && v != 0) {
+								t.Fatalf("ta=%v tb=%v m=%d n=%d k=%d: C[%d,%d] = %v, want NaN=%v",
+									ta, tb, m, n, k, i, j, v, wantNaN)
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestGemmConcurrent calls Gemm from several goroutines at once, as layers
+// running samples in parallel do, sharing the pooled packing buffers.
+func TestGemmConcurrent(t *testing.T) {
+	r := newRand(31)
+	m, n, k := 37, 150, 290
+	a, _ := randStrided(r, m, k, 0)
+	b, _ := randStrided(r, k, n, 0)
+	want := make([]float32, m*n)
+	tensor.Gemm(false, false, m, n, k, 1, a, k, b, n, 0, want, n)
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := make([]float32, m*n)
+			for it := 0; it < 20; it++ {
+				tensor.Gemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+				for i := range c {
+					if c[i] != want[i] {
+						errs <- fmt.Sprintf("goroutine %d: C[%d] = %v, want %v", g, i, c[i], want[i])
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
