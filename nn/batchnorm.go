@@ -229,6 +229,9 @@ type bnSaved struct {
 	batchStats   bool
 }
 
+// Forward normalises x channel by channel (and group by group in training
+// mode) and, in training mode, updates the running statistics and the
+// counter of the layer.
 func (f *batchNormFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tensor.Tensor, error) {
 	b := f.b
 	x, w, bias := in[0], in[1], in[2]

@@ -23,7 +23,8 @@ import (
 // little beyond its outputs and gradients once warmed up.
 //
 // A Conv2d may be used from several goroutines at once as long as its
-// parameters are not being changed meanwhile.
+// parameters are not being changed meanwhile. It must not be copied after
+// first use (it holds a sync.Pool); pass *Conv2d around.
 type Conv2d struct {
 	// Weight is the [out, in, k, k] filter bank.
 	Weight *autograd.Var
@@ -156,6 +157,7 @@ func (l *Conv2d) getScratch(n int) *[]float32 {
 	return &s
 }
 
+// putScratch gives back a buffer from getScratch (nil is ignored).
 func (l *Conv2d) putScratch(p *[]float32) {
 	if p != nil {
 		l.scratch.Put(p)
@@ -229,10 +231,12 @@ func (f *conv2dFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tens
 }
 
 // Backward returns the gradients of x, weight and bias, each only when
-// needed: gW = Σ_n g_n·cols_nᵀ, gb = Σ_n g_n·1, gx_n = col2im(Wᵀ·g_n).
-// Samples are split into one contiguous chunk per core; weight and bias
-// gradients are accumulated per chunk and summed in chunk order, so the
-// result does not depend on goroutine scheduling.
+// needed: gW = Σ_n g_n·cols_nᵀ, gb = Σ_n g_n·1 and gx_n = col2im(Wᵀ·g_n),
+// with cols_n recomputed from the saved input. Samples are split into one
+// contiguous chunk per core; weight and bias gradients are accumulated
+// per chunk and summed in chunk order, so the result does not depend on
+// goroutine scheduling. The transposes are left to tensor.Gemm, which
+// applies them while packing its operands.
 func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*tensor.Tensor, error) {
 	l := f.l
 	saved := ctx.Saved()
@@ -245,18 +249,8 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 	}
 	needX, needW, needB := ctx.NeedsInputGrad(0), ctx.NeedsInputGrad(1), ctx.NeedsInputGrad(2)
 	var gx, gw, gb *tensor.Tensor
-	var wT []float32
 	if needX {
 		gx = tensor.New(x.Shape()...)
-		// Wᵀ [rows, out], so that every product below is untransposed
-		// and tensor.Gemm needs no temporary copies.
-		wT = make([]float32, g.rows*l.out)
-		wd := w.Data()
-		for o := 0; o < l.out; o++ {
-			for r, v := range wd[o*g.rows : (o+1)*g.rows] {
-				wT[r*l.out+o] = v
-			}
-		}
 	}
 	if needW {
 		gw = tensor.New(w.Shape()...)
@@ -269,10 +263,10 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 	}
 
 	chunks := min(runtime.GOMAXPROCS(0), n)
-	// Per chunk: one column buffer (colsᵀ for the weight gradient, then
-	// the column gradient), and for chunks after the first, partial
-	// weight and bias gradients. Chunk 0 accumulates straight into gw
-	// and gb.
+	// Per chunk: one column buffer (cols for the weight gradient, then
+	// the column gradient for col2im), and for chunks after the first,
+	// partial weight and bias gradients. Chunk 0 accumulates straight
+	// into gw and gb.
 	colLen := g.rows * g.hwOut
 	partLen := 0
 	if needW {

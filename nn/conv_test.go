@@ -411,8 +411,8 @@ func TestConv2dShapeErrors(t *testing.T) {
 	}
 }
 
-// TestIm2colAdjoint checks that im2colT is the transpose of im2col and
-// col2im its adjoint: <col2im(c), x> = <c, im2col(x)>.
+// TestIm2colAdjoint checks that im2col fills its whole matrix and that
+// col2im is its adjoint: <col2im(c), x> = <c, im2col(x)>.
 func TestIm2colAdjoint(t *testing.T) {
 	for _, cc := range convCases {
 		g := newConvGeom(cc.c, cc.h, cc.w, cc.k, cc.stride, cc.pad)
@@ -423,16 +423,9 @@ func TestIm2colAdjoint(t *testing.T) {
 			cols[i] = float32(math.NaN()) // im2col must overwrite everything
 		}
 		im2col(&g, x, cols)
-		colsT := make([]float32, len(cols))
-		for i := range colsT {
-			colsT[i] = float32(math.NaN())
-		}
-		im2colT(&g, x, colsT)
-		for row := 0; row < g.rows; row++ {
-			for j := 0; j < g.hwOut; j++ {
-				if a, b := cols[row*g.hwOut+j], colsT[j*g.rows+row]; a != b {
-					t.Fatalf("%v: im2col[%d,%d] = %v, im2colT[%d,%d] = %v", cc, row, j, a, j, row, b)
-				}
+		for i, v := range cols {
+			if v != v {
+				t.Fatalf("%v: im2col left element %d unwritten", cc, i)
 			}
 		}
 		c := randUniform(r, -1, 1, len(cols)).Data()

@@ -99,34 +99,6 @@ func im2col(g *convGeom, x, cols []float32) {
 	}
 }
 
-// im2colT writes the transpose of im2col's matrix into colsT
-// [Ho·Wo, C·k·k]: row (oh, ow) holds the flattened receptive field of
-// that output position.
-func im2colT(g *convGeom, x, colsT []float32) {
-	k, s, p := g.k, g.stride, g.pad
-	for oh := 0; oh < g.ho; oh++ {
-		kiLo, kiHi := validRange(k, g.h, 1, p-oh*s, 0)
-		for ow := 0; ow < g.wo; ow++ {
-			kjLo, kjHi := validRange(k, g.w, 1, p-ow*s, 0)
-			dst := colsT[(oh*g.wo+ow)*g.rows : (oh*g.wo+ow+1)*g.rows]
-			iw0 := ow*s - p
-			for c := 0; c < g.c; c++ {
-				xc := x[c*g.hwIn : (c+1)*g.hwIn]
-				dc := dst[c*k*k : (c+1)*k*k]
-				clear(dc[:kiLo*k])
-				clear(dc[kiHi*k:])
-				for ki := kiLo; ki < kiHi; ki++ {
-					d := dc[ki*k : (ki+1)*k]
-					clear(d[:kjLo])
-					clear(d[kjHi:])
-					ih := oh*s - p + ki
-					copy(d[kjLo:kjHi], xc[ih*g.w+iw0+kjLo:])
-				}
-			}
-		}
-	}
-}
-
 // col2im adds the column matrix cols [C·k·k, Ho·Wo] back into dx
 // [C, H, W], each entry onto the input position it was read from by
 // im2col (entries in the padding are dropped). It is the adjoint of

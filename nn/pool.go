@@ -84,6 +84,7 @@ type maxPoolSaved struct {
 	shape  []int
 }
 
+// Forward pools every plane and records the argmax of every window.
 func (f *maxPoolFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tensor.Tensor, error) {
 	x := in[0]
 	g, planes, err := poolGeom(f.p.String(), x, f.p.kernel, f.p.stride, 0)
@@ -140,6 +141,7 @@ func (f *maxPoolFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*ten
 	return y, nil
 }
 
+// Backward routes each output gradient to the recorded argmax.
 func (f *maxPoolFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*tensor.Tensor, error) {
 	sv := ctx.Value.(*maxPoolSaved)
 	g := sv.g
@@ -226,6 +228,7 @@ type avgPoolSaved struct {
 	shape  []int
 }
 
+// Forward averages every window, dividing by kernel² padding included.
 func (f *avgPoolFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tensor.Tensor, error) {
 	x := in[0]
 	g, planes, err := poolGeom(f.p.String(), x, f.p.kernel, f.p.stride, f.p.padding)
@@ -263,6 +266,8 @@ func (f *avgPoolFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*ten
 	return y, nil
 }
 
+// Backward spreads each output gradient, divided by kernel², over the
+// real (unpadded) positions of its window.
 func (f *avgPoolFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*tensor.Tensor, error) {
 	sv := ctx.Value.(*avgPoolSaved)
 	g := sv.g

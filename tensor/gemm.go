@@ -2,39 +2,53 @@ package tensor
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
+	"sync/atomic"
+	"unsafe"
 )
 
-// The GEMM kernel follows the GotoBLAS/BLIS structure. op(B) is packed
-// into column panels of gemmNR columns × kc rows and op(A), scaled by
-// alpha, into row panels of 6 or 4 rows × kc columns (rows zero-padded up
-// to the panel height, columns up to gemmNR). A micro-kernel multiplies
-// one A panel by one B panel, keeping the whole 6×16 (or 4×16) tile of C
-// in registers over kc, and adds it to C. Tiles cut by the edge of C are
-// computed in full into a scratch tile and only the valid part is written
-// back. Transposition is handled while packing, so the micro-kernel only
-// ever sees one layout.
+// Gemm follows the GotoBLAS/BLIS structure. op(B) is packed into column
+// panels of 16 columns × kc rows (B[p][j] at p*16+j) and op(A), times
+// alpha, into row panels of 6 or 4 rows × kc columns (A[i][p] at p*h+i),
+// zero-padded to full panels; transposition is handled while packing, so
+// that the micro-kernels see one layout only. A micro-kernel multiplies
+// one A panel by one B panel (or two, with AVX-512), keeping the whole
+// 6×16 (6×32) tile of C in registers over kc: one broadcast element of A
+// times a row of B per row of the tile and step. Tiles cut by the edge of
+// C are computed in full into a scratch tile and only their valid part is
+// written back. Every element of C thus gets the same sequence of
+// operations, whatever its position and whatever the kernel.
 //
-// Loop nest of one worker (each worker owns a range of rows or columns of
-// C and packs its own operands):
+// Loop nest of one worker:
 //
-//	for jc over columns, step gemmNC
-//	  for pc over k, step gemmKC        (B panels: kc×16, stay in L1)
-//	    for ic over rows, ~gemmMC       (pack the A block, stays in L2)
+//	for jc over columns, step ≤ gemmNC
+//	  for pc over k, step ≤ gemmKC      (B panels: kc×16, stay in L1)
+//	    for ic over rows, step ~gemmMC  (the A block stays in L2)
 //	      for jr over B panels          (packed during the first ic block)
 //	        for ir over A panels: micro-kernel
+//
+// With several workers, C is cut into chunks of columns or of rows (see
+// run); the operand every chunk needs whole is then packed once for all
+// workers when it is small, and the chunks are claimed dynamically.
 const (
 	gemmNR = 16   // columns of a B panel and of a C tile
 	gemmMR = 6    // largest height of an A panel
-	gemmKC = 256  // depth of a packed block
+	gemmKC = 256  // depth of a packed block (two B panels fit in L1)
 	gemmMC = 192  // rows of a packed A block (a multiple of 6)
-	gemmNC = 4096 // columns of a packed B block (a multiple of gemmNR)
+	gemmNC = 4096 // columns of a packed B block (a multiple of 32)
 )
 
 // gemmUseAsm selects the assembly micro-kernel. It is set at start-up on
 // CPUs that have it (see gemm_amd64.go) and can be switched off by tests
 // to exercise the pure-Go kernel.
 var gemmUseAsm = gemmHaveAsm
+
+// gemmUseAVX512 selects, in addition, the AVX-512 kernels for tiles of 32
+// columns (two B panels). They do the same operations in the same order
+// as the AVX2 kernels, so the results do not depend on the choice (nor on
+// the number of workers).
+var gemmUseAVX512 = gemmHaveAVX512
 
 // Gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices,
 // where op(X) is X or its transpose as transA and transB say. op(A) is m×k,
@@ -44,8 +58,12 @@ var gemmUseAsm = gemmHaveAsm
 // dimensions. It is the one matrix-product kernel of the package.
 //
 // Every element of C is computed the same way whatever its position (no
-// term is skipped, so 0·Inf gives NaN everywhere); the products are
-// accumulated with fused multiply-adds where the CPU has them.
+// term is skipped, so 0·Inf gives NaN everywhere). On amd64 CPUs with AVX2
+// and FMA, assembly micro-kernels accumulate the products with fused
+// multiply-adds (with AVX-512 where available, giving the same results);
+// elsewhere, and with the purego build tag, a pure-Go kernel does, whose
+// results may differ in the last bits. The results do not depend on the
+// number of goroutines used.
 func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
@@ -65,8 +83,12 @@ func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 		scaleRows(m, n, beta, c, ldc)
 		return
 	}
-	g := &gemmArgs{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc}
-	g.run()
+	buf := gemmPool.Get().(*gemmBuf)
+	j := &buf.job
+	j.gemmArgs = gemmArgs{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc}
+	j.run(buf)
+	j.gemmArgs = gemmArgs{} // the pool must not keep the matrices alive
+	gemmPool.Put(buf)
 }
 
 // scaleRows sets C = beta·C, without reading C when beta is 0.
@@ -101,90 +123,317 @@ type gemmArgs struct {
 	ldc            int
 }
 
-// gemmBuf holds the packing buffers of one worker.
+// gemmBuf holds the packing buffers of one worker and, for the calling
+// goroutine, the state of the call, so that a call allocates nothing in
+// the steady state but the closures of the goroutines it starts.
 type gemmBuf struct {
-	a, b []float32
-	tile [gemmMR * gemmNR]float32
+	a, b, shared []float32
+	panels       []gemmPanel
+	tile         [gemmMR * gemmNR]float32
+	job          gemmJob
+}
+
+// gemmJob is the state of one Gemm call shared by its workers.
+type gemmJob struct {
+	gemmArgs
+	kcStep             int
+	byCols             bool
+	unit, size, chunks int // chunks of size units of unit rows or columns
+	sa, sb             *gemmShared
+	shared             gemmShared
+	groups, packTasks  int
+	packNext, next     atomic.Int64
+	packed, done       sync.WaitGroup
 }
 
 var gemmPool = sync.Pool{New: func() any { return new(gemmBuf) }}
 
-// run splits C between workers, by columns when it is at least as wide as
-// it is tall and by rows otherwise, so that the operand packed twice (all
-// of A for a column split, all of B for a row split) is the smaller one.
-func (g *gemmArgs) run() {
+// gemmPanel is one panel of the A operand packed for all workers.
+type gemmPanel struct {
+	row, h, mr int // first row of C, height (4 or 6), valid rows
+	off        int // offset in padded rows (sum of the heights before)
+}
+
+// gemmShared is an operand packed once and read by every worker: block
+// of depth pc starts at data[pc*stride], stride being the padded number
+// of rows (A) or columns (B).
+type gemmShared struct {
+	data   []float32
+	stride int
+	panels []gemmPanel // A only
+}
+
+func (s *gemmShared) strideOrZero() int {
+	if s == nil {
+		return 0
+	}
+	return s.stride
+}
+
+// gemmActive counts the Gemm calls in progress. Callers often run Gemm
+// on several goroutines at once (one per chunk of samples); each call then
+// takes only its share of the cores instead of adding goroutines that
+// would compete for them.
+var gemmActive atomic.Int32
+
+// gemmMinParallel is the number of multiply-adds below which a product
+// runs on the calling goroutine only.
+const gemmMinParallel = 1 << 19
+
+// gemmSharedMax is the size in floats up to which the operand that every
+// worker needs whole is packed once for all of them.
+var gemmSharedMax = 1 << 18
+
+// gemmChunksPerWorker is the number of chunks of C per worker, claimed
+// dynamically so that a worker delayed by other load does not hold up
+// the others.
+const gemmChunksPerWorker = 4
+
+// run computes the product on up to GOMAXPROCS goroutines, buf being the
+// buffer of the calling goroutine. C is split by columns when it is at
+// least as wide as it is tall, and by rows otherwise; every worker then
+// needs the whole of the other operand (A for a column split, B for a row
+// split), the smaller one, which is packed once for all workers when it
+// is small enough and else packed by each worker.
+func (j *gemmJob) run(buf *gemmBuf) {
+	g := &j.gemmArgs
+	active := int(gemmActive.Add(1))
+	defer gemmActive.Add(-1)
+	workers := max(1, runtime.GOMAXPROCS(0)/active)
+	if g.m*g.n*g.k < gemmMinParallel {
+		workers = 1
+	}
 	rowUnits := (g.m + gemmMR - 1) / gemmMR
 	colUnits := (g.n + gemmNR - 1) / gemmNR
-	byCols := g.n >= g.m
-	if byCols && colUnits == 1 {
-		byCols = false
-	} else if !byCols && rowUnits == 1 {
-		byCols = true
+	// (A narrow C with fewer column panels than workers is split by rows
+	// when it has more row panels.)
+	j.byCols = g.n >= g.m && (colUnits >= workers || colUnits >= rowUnits)
+	units := rowUnits
+	j.unit = gemmMR
+	if j.byCols {
+		units, j.unit = colUnits, gemmNR
 	}
-	if byCols {
-		ParallelFor(colUnits, gemmNR*g.m*g.k/4, func(lo, hi int) {
-			g.work(0, g.m, lo*gemmNR, min(hi*gemmNR, g.n))
-		})
-	} else {
-		ParallelFor(rowUnits, gemmMR*g.n*g.k/4, func(lo, hi int) {
-			g.work(lo*gemmMR, min(hi*gemmMR, g.m), 0, g.n)
-		})
+	workers = min(workers, units)
+	j.kcStep = blockStep(g.k, gemmKC, 8)
+	if workers == 1 {
+		g.work(buf, j.kcStep, 0, g.m, 0, g.n, nil, nil)
+		return
 	}
+
+	// The shared operand and its packing tasks: one per depth block and
+	// group of panels.
+	j.sa, j.sb, j.packTasks = nil, nil, 0
+	if j.byCols && g.m*g.k <= gemmSharedMax {
+		buf.panels = appendPanels(buf.panels[:0], 0, g.m)
+		last := buf.panels[len(buf.panels)-1]
+		j.shared = gemmShared{stride: last.off + last.h, panels: buf.panels}
+		j.sa = &j.shared
+		j.groups = (len(buf.panels) + gemmGroupA - 1) / gemmGroupA
+	} else if !j.byCols && g.k*g.n <= gemmSharedMax {
+		j.shared = gemmShared{stride: colUnits * gemmNR}
+		j.sb = &j.shared
+		j.groups = (colUnits + gemmSlab - 1) / gemmSlab
+	}
+	j.chunks, j.size = workers, (units+workers-1)/workers
+	if j.sa != nil || j.sb != nil {
+		if need := g.k * j.shared.stride; len(buf.shared) < need {
+			buf.shared = alignedFloats(need)
+		}
+		j.shared.data = buf.shared
+		j.packTasks = (g.k + j.kcStep - 1) / j.kcStep * j.groups
+		// Small chunks, claimed dynamically, so that a worker delayed by
+		// other load does not hold up the others.
+		j.size = (units + workers*gemmChunksPerWorker - 1) / (workers * gemmChunksPerWorker)
+		if j.byCols && gemmUseAsm && gemmUseAVX512 {
+			j.size += j.size % 2 // whole pairs of B panels for the AVX-512 kernels
+		}
+		j.chunks = (units + j.size - 1) / j.size
+	}
+	j.packNext.Store(0)
+	j.next.Store(0)
+	j.packed.Add(j.packTasks)
+	j.done.Add(workers - 1)
+	for w := 1; w < workers; w++ {
+		go j.helper()
+	}
+	j.worker(buf)
+	j.done.Wait()
+	j.shared = gemmShared{}
+}
+
+// helper is a worker started by run.
+func (j *gemmJob) helper() {
+	buf := gemmPool.Get().(*gemmBuf)
+	j.worker(buf)
+	gemmPool.Put(buf)
+	j.done.Done()
+}
+
+// worker takes part in packing the shared operand, waits for it to be
+// packed, and computes chunks of C until there are none left.
+func (j *gemmJob) worker(buf *gemmBuf) {
+	g := &j.gemmArgs
+	for t := int(j.packNext.Add(1) - 1); t < j.packTasks; t = int(j.packNext.Add(1) - 1) {
+		j.pack(t)
+		j.packed.Done()
+	}
+	j.packed.Wait()
+	for c := int(j.next.Add(1) - 1); c < j.chunks; c = int(j.next.Add(1) - 1) {
+		lo, hi := c*j.size*j.unit, (c+1)*j.size*j.unit
+		if j.byCols {
+			g.work(buf, j.kcStep, 0, g.m, lo, min(hi, g.n), j.sa, nil)
+		} else {
+			g.work(buf, j.kcStep, lo, min(hi, g.m), 0, g.n, nil, j.sb)
+		}
+	}
+}
+
+// gemmGroupA is the number of A panels packed by one task.
+const gemmGroupA = 4
+
+// pack performs packing task t of the shared operand: one depth block of
+// gemmGroupA panels of A, or of gemmSlab panels of B.
+func (j *gemmJob) pack(t int) {
+	g := &j.gemmArgs
+	pc := t / j.groups * j.kcStep
+	kc := min(j.kcStep, g.k-pc)
+	grp := t % j.groups
+	d := j.shared.data[pc*j.shared.stride:]
+	if j.sa != nil {
+		ps := j.sa.panels
+		for _, pn := range ps[grp*gemmGroupA : min((grp+1)*gemmGroupA, len(ps))] {
+			g.packA(d[pn.off*kc:(pn.off+pn.h)*kc], pn.row, pn.mr, pn.h, pc, kc)
+		}
+		return
+	}
+	j0 := grp * gemmSlab * gemmNR
+	g.packB(d[j0*kc:], pc, kc, j0, min(gemmSlab*gemmNR, g.n-j0))
 }
 
 // panelHeight returns the height (6 or 4) of the next A panel when rem
 // rows are left. It splits rem into panels of 6 and 4 rows with as little
-// zero padding as possible: 8 = 4+4, 10 = 6+4, 14 = 6+4+4, 5 = 6 (one row
-// of padding), 7 = 4+4 (one row), 3 = 4 (one row).
+// zero padding as possible, putting the panels of 4 rows last: 8 = 4+4,
+// 10 = 6+4, 14 = 6+4+4, 5 = 6 (one row of padding), 7 = 4+4 (one row),
+// 3 = 4 (one row).
 func panelHeight(rem int) int {
-	if rem == 5 || (rem >= 6 && rem%6 != 1 && rem%6 != 2) {
+	if rem >= 9 || rem == 5 || rem == 6 {
 		return 6
 	}
 	return 4
 }
 
-// work computes C[r0:r1, c0:c1].
-func (g *gemmArgs) work(r0, r1, c0, c1 int) {
-	buf := gemmPool.Get().(*gemmBuf)
-	defer gemmPool.Put(buf)
-	kcMax := min(gemmKC, g.k)
-	ncMax := (min(gemmNC, c1-c0) + gemmNR - 1) / gemmNR * gemmNR
-	if need := (gemmMC + gemmMR) * kcMax; len(buf.a) < need {
-		buf.a = make([]float32, need)
+// appendPanels appends the A panels of rows [r0, r1) to ps.
+func appendPanels(ps []gemmPanel, r0, r1 int) []gemmPanel {
+	off := 0
+	for row := r0; row < r1; {
+		h := panelHeight(r1 - row)
+		mr := min(h, r1-row)
+		ps = append(ps, gemmPanel{row, h, mr, off})
+		row += mr
+		off += h
 	}
-	if need := ncMax * kcMax; len(buf.b) < need {
-		buf.b = make([]float32, need)
+	return ps
+}
+
+// blockStep returns the step that cuts total into the fewest blocks of at
+// most max, as equal as possible and rounded up to a multiple of align
+// (max is a multiple of align).
+func blockStep(total, max, align int) int {
+	blocks := (total + max - 1) / max
+	step := (total + blocks - 1) / blocks
+	return min((step+align-1)/align*align, max)
+}
+
+// gemmSlab is the number of B panels packed at once: reading 8 panels
+// (512 bytes) of each row of B keeps the hardware prefetchers streaming.
+const gemmSlab = 8
+
+// work computes C[r0:r1, c0:c1] with depth blocks of kcStep. When sa is
+// not nil, it holds op(A) packed for all rows (r0 = 0, r1 = m); when sb
+// is not nil, it holds op(B) packed for all columns (c0 = 0, c1 = n).
+// Otherwise work packs the operands itself into buf.
+func (g *gemmArgs) work(buf *gemmBuf, kcStep, r0, r1, c0, c1 int, sa, sb *gemmShared) {
+	ncStep := c1 - c0
+	if sb == nil {
+		ncStep = blockStep(c1-c0, gemmNC, 2*gemmNR)
+		need := ncStep * kcStep
+		if r1-r0 <= gemmMC {
+			// One block of rows: B is packed a slab at a time (see below).
+			need = min(need, gemmSlab*gemmNR*kcStep)
+		}
+		if len(buf.b) < need {
+			buf.b = alignedFloats(need)
+		}
 	}
-	for jc := c0; jc < c1; jc += gemmNC {
-		nc := min(gemmNC, c1-jc)
-		for pc := 0; pc < g.k; pc += gemmKC {
-			kc := min(gemmKC, g.k-pc)
+	if need := (gemmMC + gemmMR) * kcStep; sa == nil && len(buf.a) < need {
+		buf.a = alignedFloats(need)
+	}
+	wide := gemmUseAsm && gemmUseAVX512
+	for jc := c0; jc < c1; jc += ncStep {
+		nc := min(ncStep, c1-jc)
+		for pc := 0; pc < g.k; pc += kcStep {
+			kc := min(kcStep, g.k-pc)
 			first := pc == 0
+			aoff := pc * sa.strideOrZero()
 			for ic := r0; ic < r1; {
-				// Pack the next block of A panels.
+				// The next block of A panels, rows [ic, end), packed here
+				// or taken from sa.
+				ap := buf.a
+				if sa != nil {
+					ap = sa.data[aoff:]
+				}
 				row, off := ic, 0
 				for row < r1 && row-ic < gemmMC {
 					h := panelHeight(r1 - row)
 					mr := min(h, r1-row)
-					g.packA(buf.a[off:off+h*kc], row, mr, h, pc, kc)
+					if sa == nil {
+						g.packA(ap[off:off+h*kc], row, mr, h, pc, kc)
+					}
 					row += mr
 					off += h * kc
 				}
 				end := row
-				for jr := 0; jr < nc; jr += gemmNR {
+				aoff += off
+				for jr := 0; jr < nc; {
+					// One B panel, or two with the AVX-512 kernels.
 					nr := min(gemmNR, nc-jr)
-					bp := buf.b[jr*kc : (jr+gemmNR)*kc]
-					if ic == r0 {
-						g.packB(bp, pc, kc, jc+jr, nr)
+					if wide && jr+2*gemmNR <= nc {
+						nr = 2 * gemmNR
+					}
+					var bp []float32
+					if sb != nil {
+						o := pc*sb.stride + (jc+jr)*kc
+						bp = sb.data[o : o+max(nr, gemmNR)*kc]
+					} else {
+						// B panels are packed a slab at a time during the
+						// first block of rows. When that is the only block,
+						// every slab reuses the start of the buffer, which
+						// stays in cache.
+						o := jr * kc
+						if ic == r0 && end == r1 {
+							o = jr % (gemmSlab * gemmNR) * kc
+						}
+						if ic == r0 && jr%(gemmSlab*gemmNR) == 0 {
+							g.packB(buf.b[o:], pc, kc, jc+jr, min(gemmSlab*gemmNR, nc-jr))
+						}
+						bp = buf.b[o : o+max(nr, gemmNR)*kc]
 					}
 					row, off := ic, 0
 					for row < end {
 						h := panelHeight(r1 - row)
 						mr := min(h, r1-row)
-						g.tile(buf, h, mr, nr, kc, buf.a[off:off+h*kc], bp, row, jc+jr, first)
+						a := ap[off : off+h*kc]
+						if nr > gemmNR && mr < h {
+							// Partial tiles go 16 columns at a time.
+							g.tile(buf, h, mr, gemmNR, kc, a, bp, row, jc+jr, first)
+							g.tile(buf, h, mr, gemmNR, kc, a, bp[gemmNR*kc:], row, jc+jr+gemmNR, first)
+						} else {
+							g.tile(buf, h, mr, nr, kc, a, bp, row, jc+jr, first)
+						}
 						row += mr
 						off += h * kc
 					}
+					jr += max(nr, gemmNR)
 				}
 				ic = end
 			}
@@ -198,6 +447,14 @@ func (g *gemmArgs) work(r0, r1, c0, c1 int) {
 func (g *gemmArgs) packA(dst []float32, i0, mr, h, pc, kc int) {
 	a, lda, alpha := g.a, g.lda, g.alpha
 	dst = dst[:h*kc]
+	if gemmUseAsm && mr == h {
+		if g.transA {
+			gemmPackA(dst, a[pc*lda+i0:], lda, h, kc, true, alpha)
+		} else {
+			gemmPackA(dst, a[i0*lda+pc:], lda, h, kc, false, alpha)
+		}
+		return
+	}
 	if g.transA {
 		// op(A)[i, p] = a[p*lda+i]: each p gives mr contiguous values.
 		for p := 0; p < kc; p++ {
@@ -247,40 +504,56 @@ func (g *gemmArgs) packA(dst []float32, i0, mr, h, pc, kc int) {
 	}
 }
 
-// packB packs rows [pc, pc+kc) and columns [j0, j0+nr) of op(B), nr ≤ 16,
-// into dst as a kc×16 panel: element (p, j) goes to dst[p*16+j] and
-// columns nr..15 are zero.
-func (g *gemmArgs) packB(dst []float32, pc, kc, j0, nr int) {
+// packB packs rows [pc, pc+kc) and columns [j0, j0+w) of op(B) into dst
+// as ceil(w/16) panels of kc×16: element (p, j) goes to
+// dst[(j/16)*kc*16+p*16+j%16] and the columns of the last panel past w
+// are zero.
+func (g *gemmArgs) packB(dst []float32, pc, kc, j0, w int) {
 	b, ldb := g.b, g.ldb
-	dst = dst[:kc*gemmNR]
+	full := w / gemmNR
+	dst = dst[:(full+min(w%gemmNR, 1))*kc*gemmNR]
 	if !g.transB {
-		if nr == gemmNR {
-			for p := 0; p < kc; p++ {
-				s := (pc+p)*ldb + j0
-				*(*[gemmNR]float32)(dst[p*gemmNR:]) = *(*[gemmNR]float32)(b[s : s+gemmNR])
+		if gemmUseAsm && full > 0 {
+			s := pc*ldb + j0
+			_ = b[s+(kc-1)*ldb+full*gemmNR-1]
+			gemmPackBN(&dst[0], &b[s], ldb, kc, full)
+		} else {
+			for q := 0; q < full; q++ {
+				d := dst[q*kc*gemmNR : (q+1)*kc*gemmNR]
+				for p := 0; p < kc; p++ {
+					s := (pc+p)*ldb + j0 + q*gemmNR
+					*(*[gemmNR]float32)(d[p*gemmNR:]) = *(*[gemmNR]float32)(b[s : s+gemmNR])
+				}
 			}
-			return
 		}
-		for p := 0; p < kc; p++ {
-			s := (pc+p)*ldb + j0
-			d := dst[p*gemmNR : p*gemmNR+gemmNR]
-			clear(d[copy(d, b[s:s+nr]):])
+		if nr := w % gemmNR; nr > 0 {
+			d := dst[full*kc*gemmNR:]
+			for p := 0; p < kc; p++ {
+				s := (pc+p)*ldb + j0 + full*gemmNR
+				row := d[p*gemmNR : p*gemmNR+gemmNR]
+				clear(row[copy(row, b[s:s+nr]):])
+			}
 		}
 		return
 	}
-	// op(B)[p, j] = b[j*ldb+p]: each column j of the panel is a
-	// contiguous run of B.
-	if gemmUseAsm && nr == gemmNR {
-		gemmPackBT(dst, b[j0*ldb+pc:], ldb, kc)
-		return
-	}
-	if nr < gemmNR {
-		clear(dst)
-	}
-	for j := 0; j < nr; j++ {
-		s := (j0+j)*ldb + pc
-		for p, v := range b[s : s+kc] {
-			dst[p*gemmNR+j] = v
+	// op(B)[p, j] = b[j*ldb+p]: each column of a panel is a contiguous
+	// run of B.
+	for q := 0; q*gemmNR < w; q++ {
+		d := dst[q*kc*gemmNR : (q+1)*kc*gemmNR]
+		jq := j0 + q*gemmNR
+		nr := min(gemmNR, w-q*gemmNR)
+		if gemmUseAsm && nr == gemmNR {
+			gemmPackBT(d, b[jq*ldb+pc:], ldb, kc)
+			continue
+		}
+		if nr < gemmNR {
+			clear(d)
+		}
+		for j := 0; j < nr; j++ {
+			s := (jq+j)*ldb + pc
+			for p, v := range b[s : s+kc] {
+				d[p*gemmNR+j] = v
+			}
 		}
 	}
 }
@@ -296,28 +569,28 @@ func (g *gemmArgs) tile(buf *gemmBuf, h, mr, nr, kc int, ap, bp []float32, row, 
 		load = beta != 0
 	}
 	ldc := g.ldc
+	if nr == 2*gemmNR {
+		gemmKernelWide(h, kc, ap, bp, g.c[row*ldc+col:], ldc, load, beta)
+		return
+	}
 	if mr == h && nr == gemmNR {
 		gemmKernel(h, kc, ap, bp, g.c[row*ldc+col:], ldc, load, beta)
 		return
 	}
+	// An edge tile: compute it in the scratch tile, holding the valid
+	// part of C when it is read, so that its elements get the same
+	// operations as those of full tiles.
 	t := buf.tile[:]
-	gemmKernel(h, kc, ap, bp, t, gemmNR, false, 0)
+	if load {
+		for i := 0; i < mr; i++ {
+			s := (row+i)*ldc + col
+			copy(t[i*gemmNR:i*gemmNR+nr], g.c[s:s+nr])
+		}
+	}
+	gemmKernel(h, kc, ap, bp, t, gemmNR, load, beta)
 	for i := 0; i < mr; i++ {
 		s := (row+i)*ldc + col
-		crow := g.c[s : s+nr]
-		trow := t[i*gemmNR : i*gemmNR+nr]
-		switch {
-		case !load:
-			copy(crow, trow)
-		case beta == 1:
-			for j, v := range trow {
-				crow[j] += v
-			}
-		default:
-			for j, v := range trow {
-				crow[j] = beta*crow[j] + v
-			}
-		}
+		copy(g.c[s:s+nr], t[i*gemmNR:i*gemmNR+nr])
 	}
 }
 
@@ -344,6 +617,23 @@ func gemmKernel(h, kc int, a, b, c []float32, ldc int, load bool, beta float32) 
 	gemmKernelGo(h, kc, a, b, c, ldc, load, beta)
 }
 
+// gemmKernelWide is gemmKernel for an h×32 tile with the AVX-512
+// kernels; b holds two B panels, columns 0..15 then 16..31.
+func gemmKernelWide(h, kc int, a, b, c []float32, ldc int, load bool, beta float32) {
+	_ = a[h*kc-1]
+	_ = b[2*gemmNR*kc-1]
+	_ = c[(h-1)*ldc+2*gemmNR-1]
+	l := 0
+	if load {
+		l = 1
+	}
+	if h == 6 {
+		gemmKernel6x32(kc, &a[0], &b[0], &c[0], ldc, l, beta)
+	} else {
+		gemmKernel4x32(kc, &a[0], &b[0], &c[0], ldc, l, beta)
+	}
+}
+
 // gemmKernelGo is the pure-Go micro-kernel, for h = 4 or 6.
 func gemmKernelGo(h, kc int, a, b, c []float32, ldc int, load bool, beta float32) {
 	var acc [gemmMR][gemmNR]float32
@@ -368,6 +658,15 @@ func gemmKernelGo(h, kc int, a, b, c []float32, ldc int, load bool, beta float32
 			crow[j] = beta*crow[j] + v
 		}
 	}
+}
+
+// alignedFloats returns a slice of n floats starting on a 64-byte
+// boundary, so that the rows of packed B panels do not straddle cache
+// lines.
+func alignedFloats(n int) []float32 {
+	s := make([]float32, n+15)
+	skip := (64 - int(uintptr(unsafe.Pointer(&s[0]))%64)) % 64 / 4
+	return s[skip : skip+n : skip+n]
 }
 
 func checkLen(name string, s []float32, rows, cols, ld int) {

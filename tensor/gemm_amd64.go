@@ -2,9 +2,16 @@
 
 package tensor
 
+// The assembly kernels of gemm_amd64.s, and the detection of the CPU
+// features they need (CPUID and XGETBV, as internal/cpu does).
+
 // gemmHaveAsm reports whether the CPU and OS support the AVX2 and FMA
-// instructions of the assembly micro-kernel.
-var gemmHaveAsm = detectAVX2FMA()
+// instructions of the assembly micro-kernels, and gemmHaveAVX512 whether
+// they also support AVX-512F, used by the 32-column kernels.
+var (
+	gemmHaveAsm    = detectAVX2FMA()
+	gemmHaveAVX512 = gemmHaveAsm && detectAVX512F()
+)
 
 func detectAVX2FMA() bool {
 	maxLeaf, _, _, _ := cpuid(0, 0)
@@ -29,6 +36,17 @@ func detectAVX2FMA() bool {
 	return ebx7&avx2 != 0
 }
 
+func detectAVX512F() bool {
+	// The OS must also save the opmask (bit 5) and ZMM (bits 6 and 7)
+	// state.
+	if xcr0, _ := xgetbv(); xcr0&0xe6 != 0xe6 {
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	const avx512f = 1 << 16
+	return ebx7&avx512f != 0
+}
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 
 func xgetbv() (eax, edx uint32)
@@ -45,10 +63,62 @@ func gemmKernel6x16(kc int, a, b, c *float32, ldc int, load int, beta float32)
 //go:noescape
 func gemmKernel4x16(kc int, a, b, c *float32, ldc int, load int, beta float32)
 
+// gemmKernel6x32 is gemmKernel6x16 for a 6×32 tile of C, with AVX-512:
+// the B panel of columns 16..31 follows the first one at b[kc*16].
+//
+//go:noescape
+func gemmKernel6x32(kc int, a, b, c *float32, ldc int, load int, beta float32)
+
+// gemmKernel4x32 is gemmKernel6x32 for 4-row panels.
+//
+//go:noescape
+func gemmKernel4x32(kc int, a, b, c *float32, ldc int, load int, beta float32)
+
+// gemmPackBN sets dst[q*kc*16+p*16+j] = src[p*ldb+q*16+j] for p < kc,
+// q < panels and j < 16.
+//
+//go:noescape
+func gemmPackBN(dst, src *float32, ldb, kc, panels int)
+
+// gemmPackAN sets dst[p*h+i] = alpha·src[i*lda+p] for i < h (4 or 6)
+// and p < 8·blocks.
+//
+//go:noescape
+func gemmPackAN(dst, src *float32, lda, h, blocks int, alpha float32)
+
+// gemmPackAT sets dst[p*h+i] = alpha·src[p*lda+i] for i < h (4 or 6) and
+// p < kc.
+//
+//go:noescape
+func gemmPackAT(dst, src *float32, lda, h, kc int, alpha float32)
+
 // gemmPackBT8 sets dst[p*16+j] = src[j*ldb+p] for j < 16 and p < 8·blocks.
 //
 //go:noescape
 func gemmPackBT8(dst, src *float32, ldb int, blocks int)
+
+// gemmPackA packs a full panel of h rows (4 or 6) and kc columns of
+// op(A), times alpha: dst[p*h+i] = alpha·op(A)[i, p], with src starting at
+// op(A)[0, 0] and lda the row stride of A as stored.
+func gemmPackA(dst, src []float32, lda, h, kc int, transA bool, alpha float32) {
+	_ = dst[h*kc-1]
+	if transA {
+		_ = src[(kc-1)*lda+h-1]
+		gemmPackAT(&dst[0], &src[0], lda, h, kc, alpha)
+		return
+	}
+	_ = src[(h-1)*lda+kc-1]
+	blocks := kc / 8
+	if blocks > 0 {
+		gemmPackAN(&dst[0], &src[0], lda, h, blocks, alpha)
+	}
+	for i := 0; i < h; i++ {
+		row := src[i*lda : i*lda+kc]
+		for p := blocks * 8; p < kc; p++ {
+			dst[p*h+i] = alpha * row[p]
+		}
+	}
+}
 
 // gemmPackBT packs a full 16-column panel of a transposed B: dst[p*16+j]
 // = src[j*ldb+p] for p < kc, j < 16.

@@ -2,8 +2,11 @@
 
 package tensor
 
-// gemmHaveAsm is false: this build has only the pure-Go kernel.
-const gemmHaveAsm = false
+// This build has only the pure-Go kernel.
+const (
+	gemmHaveAsm    = false
+	gemmHaveAVX512 = false
+)
 
 func gemmKernel6x16(kc int, a, b, c *float32, ldc int, load int, beta float32) {
 	panic("tensor: no assembly GEMM kernel")
@@ -14,5 +17,21 @@ func gemmKernel4x16(kc int, a, b, c *float32, ldc int, load int, beta float32) {
 }
 
 func gemmPackBT(dst, src []float32, ldb, kc int) {
+	panic("tensor: no assembly GEMM kernel")
+}
+
+func gemmPackBN(dst, src *float32, ldb, kc, panels int) {
+	panic("tensor: no assembly GEMM kernel")
+}
+
+func gemmPackA(dst, src []float32, lda, h, kc int, transA bool, alpha float32) {
+	panic("tensor: no assembly GEMM kernel")
+}
+
+func gemmKernel6x32(kc int, a, b, c *float32, ldc int, load int, beta float32) {
+	panic("tensor: no assembly GEMM kernel")
+}
+
+func gemmKernel4x32(kc int, a, b, c *float32, ldc int, load int, beta float32) {
 	panic("tensor: no assembly GEMM kernel")
 }

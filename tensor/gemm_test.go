@@ -12,32 +12,30 @@ import (
 )
 
 // gemmKernels runs fn once with each micro-kernel this build and CPU
-// have: the assembly one (where available) and the pure-Go one, which is
+// have: the assembly ones (where available) and the pure-Go one, which is
 // what other architectures and the purego build tag run.
 func gemmKernels(t *testing.T, fn func(t *testing.T)) {
 	t.Helper()
-	if tensor.GemmHasAsm() {
-		t.Run("asm", func(t *testing.T) {
-			defer tensor.SetGemmAsm(true)()
+	for _, k := range tensor.GemmKernels() {
+		t.Run(k, func(t *testing.T) {
+			defer tensor.SetGemmKernel(k)()
 			fn(t)
 		})
 	}
-	t.Run("purego", func(t *testing.T) {
-		defer tensor.SetGemmAsm(false)()
-		fn(t)
-	})
 }
 
-// TestGemmPureGo runs the Gemm tests of matmul_test.go on the pure-Go
-// kernel, even on CPUs where Gemm would use the assembly one.
-func TestGemmPureGo(t *testing.T) {
-	defer tensor.SetGemmAsm(false)()
-	t.Run("AgainstGonum", TestGemmAgainstGonum)
-	t.Run("LargeParallel", TestGemmLargeParallel)
-	t.Run("HandComputed", TestGemmHandComputed)
-	t.Run("BetaZeroIgnoresNaN", TestGemmBetaZeroIgnoresNaN)
-	t.Run("NonFiniteConsistentAcrossRows", TestGemmNonFiniteConsistentAcrossRows)
-	t.Run("MatMulNaive", TestMatMulNaive)
+// TestGemmKernels runs the Gemm tests of matmul_test.go with every
+// micro-kernel, in particular the pure-Go one even on CPUs where Gemm
+// would use an assembly one.
+func TestGemmKernels(t *testing.T) {
+	gemmKernels(t, func(t *testing.T) {
+		t.Run("AgainstGonum", TestGemmAgainstGonum)
+		t.Run("LargeParallel", TestGemmLargeParallel)
+		t.Run("HandComputed", TestGemmHandComputed)
+		t.Run("BetaZeroIgnoresNaN", TestGemmBetaZeroIgnoresNaN)
+		t.Run("NonFiniteConsistentAcrossRows", TestGemmNonFiniteConsistentAcrossRows)
+		t.Run("MatMulNaive", TestMatMulNaive)
+	})
 }
 
 // checkGemm runs Gemm and gonum's Sgemm on the same random operands and
@@ -114,6 +112,85 @@ func TestGemmBlocking(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestGemmParallelPaths covers the ways of splitting C between workers:
+// by columns and by rows, with the other operand packed once for all
+// workers or by each worker, for several worker counts.
+func TestGemmParallelPaths(t *testing.T) {
+	gemmKernels(t, func(t *testing.T) {
+		seed := uint64(500)
+		for _, procs := range []int{2, 3} {
+			for _, sharedMax := range []int{1 << 30, 0} {
+				restore := tensor.SetGemmSharedMax(sharedMax)
+				withProcs(procs, func() {
+					for _, s := range [][3]int{
+						{40, 300, 100}, {300, 40, 100}, {13, 1000, 50}, {1000, 13, 50},
+						{7, 3000, 30}, {100, 17, 400}, {203, 301, 150}, {15, 16, 3000},
+					} {
+						for _, tr := range [][2]bool{{false, false}, {true, true}, {false, true}, {true, false}} {
+							seed++
+							ab := [][2]float32{{1, 0}, {0.5, 1}, {-1.5, -0.25}}[seed%3]
+							checkGemm(t, seed, tr[0], tr[1], s[0], s[1], s[2], int(seed%3), ab[0], ab[1], false)
+						}
+						seed++
+						checkGemm(t, seed, false, false, s[0], s[1], s[2], 1, 1, 0, true)
+					}
+				})
+				restore()
+			}
+		}
+	})
+}
+
+// TestGemmReproducible checks that the result does not depend on the
+// number of workers, nor on the choice between the AVX2 and AVX-512
+// kernels, which perform the same operations in the same order.
+func TestGemmReproducible(t *testing.T) {
+	kernels := []string{"go"}
+	if tensor.GemmKernels()[0] != "go" {
+		kernels = []string{"avx2"}
+		if tensor.GemmKernels()[0] == "avx512" {
+			kernels = append(kernels, "avx512")
+		}
+	}
+	r := newRand(77)
+	for _, s := range [][3]int{{37, 150, 290}, {150, 37, 600}, {203, 301, 150}, {32, 196, 288}} {
+		for _, tr := range [][2]bool{{false, false}, {true, true}, {false, true}, {true, false}} {
+			m, n, k := s[0], s[1], s[2]
+			a, _ := randStrided(r, m, k, 0)
+			b, _ := randStrided(r, k, n, 0)
+			c0, _ := randStrided(r, m, n, 0)
+			lda, ldb := k, n
+			if tr[0] {
+				lda = m
+			}
+			if tr[1] {
+				ldb = k
+			}
+			var want []float32
+			for _, kern := range kernels {
+				for _, procs := range []int{1, 2, 3} {
+					c := append([]float32(nil), c0...)
+					restore := tensor.SetGemmKernel(kern)
+					withProcs(procs, func() {
+						tensor.Gemm(tr[0], tr[1], m, n, k, 0.5, a, lda, b, ldb, -0.75, c, n)
+					})
+					restore()
+					if want == nil {
+						want = c
+						continue
+					}
+					for i := range c {
+						if c[i] != want[i] {
+							t.Fatalf("%v trans=%v kernel %s procs=%d: C[%d] = %v, first run %v",
+								s, tr, kern, procs, i, c[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	}
 }
 
 // TestGemmNonFiniteEverywhere checks that an Inf in B times zeros in A
