@@ -91,7 +91,8 @@ func (n *BaseNode) run(x *autograd.Var, T int, repeat bool) (*autograd.Var, erro
 	n.mem = autograd.Const(mustFrom(f.lastMem, stepShape))
 	last := out.Value().Data()[(T-1)*N:]
 	n.spike = autograd.Const(mustFrom(append([]float32(nil), last...), stepShape))
-	n.count(out.Value())
+	n.spikes += float64(f.spikes)
+	n.seen += float64(out.Value().Len())
 	return out, nil
 }
 
@@ -127,13 +128,16 @@ type multiStep struct {
 	lastMem []float32
 	th      []float32 // threshold expanded to N, or one value
 	thShape []int     // the threshold's own shape
+	spikes  int       // non-zero outputs of the forward pass
 }
 
-func (f *multiStep) thAt(i int) float32 {
+// thresholds returns the thresholds from element lo on and the stride to
+// index them with: 0 for one shared threshold, 1 for one per element.
+func (f *multiStep) thresholds(lo int) ([]float32, int) {
 	if len(f.th) == 1 {
-		return f.th[0]
+		return f.th, 0
 	}
-	return f.th[i]
+	return f.th[lo:], 1
 }
 
 func (f *multiStep) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tensor.Tensor, error) {
@@ -156,33 +160,53 @@ func (f *multiStep) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tenso
 		f.th = e.Data()
 	}
 	out := tensor.New(f.outShape...)
-	f.pre = make([]float32, T*N)
+	keep := ctx.AnyNeedsGrad()
+	if keep {
+		f.pre = make([]float32, T*N)
+	}
 	f.lastMem = make([]float32, N)
 	xd, od := x.Data(), out.Data()
 	vReset := f.n.cfg.vReset
 	spike := f.kernel.Spike
 	d := f.dyn
+	var mu sync.Mutex
 	tensor.ParallelFor(N, 4*T, func(lo, hi int) {
 		mem := f.lastMem[lo:hi]
+		th, stride := f.thresholds(lo)
 		for i := range mem {
 			mem[i] = vReset
 		}
+		spikes := 0
 		for t := 0; t < T; t++ {
 			xo := t * N
 			if f.repeat {
 				xo = 0
 			}
 			xs := xd[xo+lo : xo+hi]
-			pre := f.pre[t*N+lo : t*N+hi]
+			xs = xs[:len(mem)]
 			o := od[t*N+lo : t*N+hi]
+			o = o[:len(mem)]
+			var pre []float32
+			if keep {
+				pre = f.pre[t*N+lo : t*N+hi]
+				pre = pre[:len(mem)]
+			}
 			for j := range mem {
 				m := d.charge(mem[j], xs[j])
-				pre[j] = m
-				s := spike(m - f.thAt(lo+j))
+				if keep {
+					pre[j] = m
+				}
+				s := spike(m - th[j*stride])
 				o[j] = s
+				if s != 0 {
+					spikes++
+				}
 				mem[j] = m * (1 - s)
 			}
 		}
+		mu.Lock()
+		f.spikes += spikes
+		mu.Unlock()
 	})
 	if ctx.AnyNeedsGrad() {
 		ctx.SaveForBackward(x, out)
@@ -214,52 +238,68 @@ func (f *multiStep) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor
 	var total partial
 	tensor.ParallelFor(N, 8*T, func(lo, hi int) {
 		var p partial
-		for j := lo; j < hi; j++ {
-			var gmNext float32 // gradient of the membrane after step t's reset
-			var gxSum float32
-			for t := T - 1; t >= 0; t-- {
-				idx := t*N + j
-				m := f.pre[idx]
-				s := sd[idx]
-				u := m - f.thAt(j)
-				gu := k.GradAt(gd[idx], u, f.alpha)
-				gm := gu + gmNext*(1-s)
+		n := hi - lo
+		th, stride := f.thresholds(lo)
+		// gmNext[j] is the gradient of neuron j's membrane after the reset
+		// of the step being processed, flowing back from the later steps.
+		gmNext := make([]float32, n)
+		var gxAcc []float32 // repeated input: the sum over steps, in place
+		if needX && f.repeat {
+			gxAcc = gx.Data()[lo:hi]
+		}
+		var gthAcc []float32
+		if gthElem != nil {
+			gthAcc = gthElem[lo:hi]
+		}
+		for t := T - 1; t >= 0; t-- {
+			base := t*N + lo
+			pre, spk, gt := f.pre[base:base+n], sd[base:base+n], gd[base:base+n]
+			var prevPre, prevSpk []float32
+			if t > 0 {
+				prevPre, prevSpk = f.pre[base-N:base-N+n], sd[base-N:base-N+n]
+			}
+			var xs []float32
+			if f.repeat {
+				xs = xd[lo:hi]
+			} else {
+				xs = xd[base : base+n]
+			}
+			var gxt []float32
+			if needX && !f.repeat {
+				gxt = gx.Data()[base : base+n]
+			}
+			for j := 0; j < n; j++ {
+				u := pre[j] - th[j*stride]
+				gu := k.GradAt(gt[j], u, f.alpha)
+				gm := gu + gmNext[j]*(1-spk[j])
 				if needTh {
-					if thPer {
-						gthElem[j] -= gu
+					if gthAcc != nil {
+						gthAcc[j] -= gu
 					} else {
 						p.th -= float64(gu)
 					}
 				}
 				if needAlpha {
-					p.alpha += float64(k.DAlpha(gd[idx], u, f.alpha))
+					p.alpha += float64(k.DAlpha(gt[j], u, f.alpha))
 				}
 				mPrev := vReset
 				if t > 0 {
-					mPrev = f.pre[idx-N] * (1 - sd[idx-N])
+					mPrev = prevPre[j] * (1 - prevSpk[j])
 				}
-				xo := idx
-				if f.repeat {
-					xo = j
-				}
-				gxt, gmPrev, gk := d.chargeBack(gm, mPrev, xd[xo])
+				gxv, gmPrev, gk := d.chargeBack(gm, mPrev, xs[j])
 				if needW {
 					p.k += float64(gk)
 				}
-				if needX {
-					if f.repeat {
-						gxSum += gxt
-					} else {
-						gx.Data()[idx] = gxt
-					}
+				switch {
+				case gxAcc != nil:
+					gxAcc[j] += gxv
+				case gxt != nil:
+					gxt[j] = gxv
 				}
 				if memDetach {
 					gmPrev = 0
 				}
-				gmNext = gmPrev
-			}
-			if needX && f.repeat {
-				gx.Data()[j] = gxSum
+				gmNext[j] = gmPrev
 			}
 		}
 		mu.Lock()
