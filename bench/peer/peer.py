@@ -358,6 +358,7 @@ def test(model, name, x_u8, y, batch, cfg):
     rates = window_rates(sizes, times, INFER_WARMUP, cfg["infer_window"], batch)
     return dict(
         test_acc=correct / len(x_u8),
+        test_samples=len(x_u8),
         infer_samples_per_s=median(rates),
         infer_window_rates=rates,
         infer_avg_samples_per_s=sum(sizes) / sum(times),
@@ -374,6 +375,7 @@ def main():
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--T", type=int, help="time steps (default: mlp 8, cnn 4; with --checkpoint its metadata T)")
+    ap.add_argument("--test-samples", type=int, help="evaluate only the first n test samples (default: all 10000)")
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     ap.add_argument("--json", help="write the results as JSON here")
     ap.add_argument("--checkpoint", help="evaluate this spikego .safetensors checkpoint instead of training")
@@ -386,6 +388,9 @@ def main():
     if args.checkpoint:
         ckpt, meta = read_safetensors(args.checkpoint)
         guess = "cnn" if "9.weight" in ckpt else "mlp"
+        if meta.get("node", "") not in ("", "LIFNode"):
+            print(f"warning: checkpoint was trained with node {meta['node']!r}; this peer evaluates it "
+                  f"with LIFNode (tau 2, threshold 0.5)", file=sys.stderr)
         if args.model is None:
             args.model = meta.get("model") if meta.get("model") in MODELS else guess
     if args.model is None:
@@ -401,6 +406,8 @@ def main():
     n = args.train_samples or cfg["train_samples"]
     if not 1 <= n <= len(xtr):
         ap.error(f"--train-samples must be in 1..{len(xtr)}")
+    if args.test_samples:
+        xte, yte = xte[:args.test_samples], yte[:args.test_samples]
     model = build_model(name, T)
     if ckpt is not None:
         load_checkpoint(model, ckpt)
@@ -410,6 +417,10 @@ def main():
         peer="pytorch", model=name, torch=torch.__version__, python=platform.python_version(),
         threads=torch.get_num_threads(), ncpu=os.cpu_count(), T=T, batch=batch,
         base_rss_mb=base, loadavg_start=loadavg(),
+        # Threading knobs that change the throughput a lot on this machine
+        # (torch's OpenMP pool and Debian's OpenBLAS-pthread pool are separate).
+        env={k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT",
+                                            "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")},
     )
     if ckpt is not None:
         res.update(checkpoint=os.path.abspath(args.checkpoint), checkpoint_metadata=meta)
@@ -452,10 +463,13 @@ def summary(r):
               f"train acc {100 * r['train_acc']:.2f}%")
         print(f"  other CPU train  {r['other_cpu_train']:.2f} CPUs used by other processes")
     print(f"  infer samples/s  {r['infer_samples_per_s']:.1f} median window, {r['infer_avg_samples_per_s']:.1f} average")
-    print(f"  test acc         {100 * r['test_acc']:.2f}%")
+    print(f"  test acc         {100 * r['test_acc']:.2f}% on {r['test_samples']} test samples")
     print(f"  other CPU infer  {r['other_cpu_infer']:.2f}")
     print(f"  RSS MB           peak {r['peak_rss_mb']:.0f}, base {r['base_rss_mb']:.0f}, "
           f"peak-base {r['peak_rss_mb'] - r['base_rss_mb']:.0f}")
+    env = {k: v for k, v in r["env"].items() if v is not None}
+    if env:
+        print(f"  environment      {env}")
     print(f"  loadavg          start {r['loadavg_start'][0]:.2f}, end {r['loadavg_end'][0]:.2f}")
 
 
