@@ -41,7 +41,12 @@ type Progress struct {
 }
 
 // EpochMetrics is the summary of one epoch, written as one JSON object per
-// line to metrics.jsonl.
+// line to metrics.jsonl. TrainSamplesPerS is the number of training
+// samples divided by the summed time of the training steps (each from the
+// batch's slicing and conversion to the optimizer's update), warm-up
+// included; TestSamplesPerS likewise for the evaluation pass. WallS is the
+// epoch's wall time, evaluation included. FiringRates maps each spiking
+// layer to its fraction of neuron-steps that spiked during training.
 type EpochMetrics struct {
 	Epoch            int                `json:"epoch"`
 	TrainLoss        float64            `json:"train_loss"`
@@ -250,6 +255,12 @@ func (t *Trainer) trainEpoch(ctx context.Context, onProgress func(Progress)) (ep
 	inShape := append([]int{0}, t.model.InputShape()...)
 	batches := loader.Len()
 	for b := 0; ; b++ {
+		if b >= t.batch && ctx.Err() != nil {
+			return sums, ErrInterrupted
+		}
+		// A step is timed from the batch's slicing and conversion to the
+		// optimizer's update, as docs/BENCHMARK.md measures it.
+		stepStart := time.Now()
 		x, y, ok := loader.Next()
 		if !ok {
 			break
@@ -257,10 +268,6 @@ func (t *Trainer) trainEpoch(ctx context.Context, onProgress func(Progress)) (ep
 		if b < t.batch {
 			continue // resumed: these batches were done before
 		}
-		if ctx.Err() != nil {
-			return sums, ErrInterrupted
-		}
-		stepStart := time.Now()
 		inShape[0] = len(y)
 		xt, err := tensor.FromSlice(x, inShape...)
 		if err != nil {
