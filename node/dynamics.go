@@ -46,13 +46,13 @@ type dynamics struct {
 func (d *dynamics) charge(m, x float32) float32 {
 	switch d.kind {
 	case IF:
-		return m + float32(x*d.dt)
+		return chargeIF(m, x, d.dt)
 	case LIF:
-		return m + float32(x-m)/d.tau
+		return chargeLIF(m, x, d.tau)
 	case LIFSTDP:
-		return float32(m*d.tau) + x
+		return chargeLIFSTDP(m, x, d.tau)
 	default: // PLIF
-		return m + float32(float32(float32(x-m)*d.k)*d.dt)
+		return chargePLIF(m, x, d.k, d.dt)
 	}
 }
 
@@ -63,15 +63,72 @@ func (d *dynamics) charge(m, x float32) float32 {
 func (d *dynamics) chargeBack(gm, mPrev, x float32) (gx, gmPrev, gk float32) {
 	switch d.kind {
 	case IF:
-		return gm * d.dt, gm, 0
+		gx, gmPrev = backIF(gm, d.dt)
+		return gx, gmPrev, 0
 	case LIF:
-		gd := gm / d.tau
-		return gd, gm + (-gd), 0
+		gx, gmPrev = backLIF(gm, d.tau)
+		return gx, gmPrev, 0
 	case LIFSTDP:
-		return gm, gm * d.tau, 0
+		gx, gmPrev = backLIFSTDP(gm, d.tau)
+		return gx, gmPrev, 0
 	default: // PLIF
-		ge := gm * d.dt
-		gd := ge * d.k
-		return gd, gm + (-gd), ge * float32(x-mPrev)
+		gx, gmPrev, ge := backPLIF(gm, d.k, d.dt)
+		return gx, gmPrev, gradK(ge, mPrev, x)
 	}
+}
+
+// The charge equations, one function per kind, shared by charge and the
+// fused slice loops of kernels.go (which the compiler inlines them into).
+
+func chargeIF(m, x, dt float32) float32 { return m + float32(x*dt) }
+
+func chargeLIF(m, x, tau float32) float32 { return m + float32(x-m)/tau }
+
+// chargeLIFInv is chargeLIF with the division by tau done as a
+// multiplication by inv = 1/tau; it equals chargeLIF bit for bit when inv
+// is exact (see exactInv).
+func chargeLIFInv(m, x, inv float32) float32 { return m + float32(float32(x-m)*inv) }
+
+func chargeLIFSTDP(m, x, tau float32) float32 { return float32(m*tau) + x }
+
+func chargePLIF(m, x, k, dt float32) float32 {
+	return m + float32(float32(float32(x-m)*k)*dt)
+}
+
+// Their backward passes: from the gradient gm of the charged membrane,
+// the gradients of the input and of the previous membrane.
+
+func backIF(gm, dt float32) (gx, gmPrev float32) { return gm * dt, gm }
+
+func backLIF(gm, tau float32) (gx, gmPrev float32) {
+	gd := gm / tau
+	return gd, gm + (-gd)
+}
+
+// backLIFInv is backLIF with inv = 1/tau exact (see exactInv).
+func backLIFInv(gm, inv float32) (gx, gmPrev float32) {
+	gd := float32(gm * inv)
+	return gd, gm + (-gd)
+}
+
+func backLIFSTDP(gm, tau float32) (gx, gmPrev float32) { return gm, gm * tau }
+
+// backPLIF also returns ge = gm*dt, the factor of the gradient of k.
+func backPLIF(gm, k, dt float32) (gx, gmPrev, ge float32) {
+	ge = gm * dt
+	gd := float32(ge * k)
+	return gd, gm + (-gd), ge
+}
+
+// gradK is the term one element adds to the gradient of PLIF's k.
+func gradK(ge, mPrev, x float32) float32 { return ge * float32(x-mPrev) }
+
+// exactInv returns 1/v and whether x/v == x*(1/v) for every float32 x,
+// NaNs, infinities, zeros and subnormals included. That holds exactly
+// when 1/v is exact in float32 (v a power of two with a representable
+// reciprocal): both operations then round the same real number. The
+// float64 product of two float32 values is exact, so it tells.
+func exactInv(v float32) (float32, bool) {
+	inv := 1 / v
+	return inv, float64(inv)*float64(v) == 1
 }

@@ -131,13 +131,34 @@ type multiStep struct {
 	spikes  int       // non-zero outputs of the forward pass
 }
 
-// thresholds returns the thresholds from element lo on and the stride to
-// index them with: 0 for one shared threshold, 1 for one per element.
-func (f *multiStep) thresholds(lo int) ([]float32, int) {
+// tile is the number of neurons whose T steps the fused kernels run
+// together, one pass over the tile per operation and step: small enough
+// that a tile's state (membrane or its gradient) and scratch stay in the
+// L1 cache across the steps.
+const tile = 1024
+
+// thresholdTile returns the thresholds of neurons lo..hi-1: a slice of
+// the per-neuron thresholds, or of buf, the shared one repeated (see
+// thresholdBuf).
+func (f *multiStep) thresholdTile(buf []float32, lo, hi int) []float32 {
 	if len(f.th) == 1 {
-		return f.th, 0
+		return buf[:hi-lo]
 	}
-	return f.th[lo:], 1
+	return f.th[lo:hi]
+}
+
+// thresholdBuf returns the shared threshold repeated over a tile of at
+// most n neurons, or nil when the threshold is per neuron. The loops then
+// index thresholds the same way in both cases.
+func (f *multiStep) thresholdBuf(n int) []float32 {
+	if len(f.th) != 1 {
+		return nil
+	}
+	buf := make([]float32, min(n, tile))
+	for i := range buf {
+		buf[i] = f.th[0]
+	}
+	return buf
 }
 
 func (f *multiStep) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tensor.Tensor, error) {
@@ -167,41 +188,35 @@ func (f *multiStep) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tenso
 	f.lastMem = make([]float32, N)
 	xd, od := x.Data(), out.Data()
 	vReset := f.n.cfg.vReset
-	spike := f.kernel.Spike
+	k := f.kernel
 	d := f.dyn
 	var mu sync.Mutex
 	tensor.ParallelFor(N, 4*T, func(lo, hi int) {
-		mem := f.lastMem[lo:hi]
-		th, stride := f.thresholds(lo)
-		for i := range mem {
-			mem[i] = vReset
+		thBuf := f.thresholdBuf(hi - lo)
+		var scratch []float32 // the charged membrane, when pre is not kept
+		if !keep {
+			scratch = make([]float32, min(hi-lo, tile))
 		}
 		spikes := 0
-		for t := 0; t < T; t++ {
-			xo := t * N
-			if f.repeat {
-				xo = 0
+		for a := lo; a < hi; a += tile {
+			b := min(a+tile, hi)
+			mem := f.lastMem[a:b]
+			th := f.thresholdTile(thBuf, a, b)
+			for i := range mem {
+				mem[i] = vReset
 			}
-			xs := xd[xo+lo : xo+hi]
-			xs = xs[:len(mem)]
-			o := od[t*N+lo : t*N+hi]
-			o = o[:len(mem)]
-			var pre []float32
-			if keep {
-				pre = f.pre[t*N+lo : t*N+hi]
-				pre = pre[:len(mem)]
-			}
-			for j := range mem {
-				m := d.charge(mem[j], xs[j])
+			for t := 0; t < T; t++ {
+				xo := t * N
+				if f.repeat {
+					xo = 0
+				}
+				pre := scratch
 				if keep {
-					pre[j] = m
+					pre = f.pre[t*N+a : t*N+b]
 				}
-				s := spike(m - th[j*stride])
-				o[j] = s
-				if s != 0 {
-					spikes++
-				}
-				mem[j] = m * (1 - s)
+				pre = pre[:len(mem)]
+				d.chargeInto(pre, mem, xd[xo+a:xo+b])
+				spikes += fireInto(k, od[t*N+a:t*N+b], mem, pre, th)
 			}
 		}
 		mu.Lock()
@@ -233,73 +248,84 @@ func (f *multiStep) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor
 	if needTh && thPer {
 		gthElem = make([]float32, N)
 	}
+	var gxd []float32
+	if needX {
+		gxd = gx.Data()
+	}
 	type partial struct{ th, alpha, k float64 }
 	var mu sync.Mutex
 	var total partial
 	tensor.ParallelFor(N, 8*T, func(lo, hi int) {
 		var p partial
-		n := hi - lo
-		th, stride := f.thresholds(lo)
+		w := min(hi-lo, tile)
+		thBuf := f.thresholdBuf(w)
+		buf := make([]float32, 4*w)
 		// gmNext[j] is the gradient of neuron j's membrane after the reset
-		// of the step being processed, flowing back from the later steps.
-		gmNext := make([]float32, n)
-		var gxAcc []float32 // repeated input: the sum over steps, in place
-		if needX && f.repeat {
-			gxAcc = gx.Data()[lo:hi]
-		}
-		var gthAcc []float32
-		if gthElem != nil {
-			gthAcc = gthElem[lo:hi]
-		}
-		for t := T - 1; t >= 0; t-- {
-			base := t*N + lo
-			pre, spk, gt := f.pre[base:base+n], sd[base:base+n], gd[base:base+n]
-			var prevPre, prevSpk []float32
-			if t > 0 {
-				prevPre, prevSpk = f.pre[base-N:base-N+n], sd[base-N:base-N+n]
+		// of the step being processed, flowing back from the later steps;
+		// u is the input of the surrogate, gu its gradient, and gxBuf
+		// receives the input gradient where it is not written in place.
+		gmNextBuf, uBuf, guBuf, gxBuf := buf[:w], buf[w:2*w], buf[2*w:3*w], buf[3*w:]
+		for a := lo; a < hi; a += tile {
+			b := min(a+tile, hi)
+			n := b - a
+			th := f.thresholdTile(thBuf, a, b)
+			gmNext, u, gu := gmNextBuf[:n], uBuf[:n], guBuf[:n]
+			clear(gmNext)
+			var gthAcc []float32
+			if gthElem != nil {
+				gthAcc = gthElem[a:b]
 			}
-			var xs []float32
-			if f.repeat {
-				xs = xd[lo:hi]
-			} else {
-				xs = xd[base : base+n]
-			}
-			var gxt []float32
-			if needX && !f.repeat {
-				gxt = gx.Data()[base : base+n]
-			}
-			for j := 0; j < n; j++ {
-				u := pre[j] - th[j*stride]
-				gu := k.GradAt(gt[j], u, f.alpha)
-				gm := gu + gmNext[j]*(1-spk[j])
-				if needTh {
-					if gthAcc != nil {
-						gthAcc[j] -= gu
-					} else {
-						p.th -= float64(gu)
+			for t := T - 1; t >= 0; t-- {
+				base := t*N + a
+				pre, spk, gt := f.pre[base:base+n], sd[base:base+n], gd[base:base+n]
+				subInto(u, pre, th)
+				k.GradInto(gu, gt, u, f.alpha)
+				if needAlpha {
+					for j, uj := range u {
+						p.alpha += float64(k.DAlpha(gt[j], uj, f.alpha))
 					}
 				}
-				if needAlpha {
-					p.alpha += float64(k.DAlpha(gt[j], u, f.alpha))
+				if needTh {
+					if gthAcc != nil {
+						gthAcc = gthAcc[:n]
+						for j, g := range gu {
+							gthAcc[j] -= g
+						}
+					} else {
+						for _, g := range gu {
+							p.th -= float64(g)
+						}
+					}
 				}
-				mPrev := vReset
-				if t > 0 {
-					mPrev = prevPre[j] * (1 - prevSpk[j])
+				gxt := gxBuf[:n]
+				if needX && !f.repeat {
+					gxt = gxd[base : base+n]
 				}
-				gxv, gmPrev, gk := d.chargeBack(gm, mPrev, xs[j])
 				if needW {
-					p.k += float64(gk)
+					var xs []float32
+					if f.repeat {
+						xs = xd[a:b]
+					} else {
+						xs = xd[base : base+n]
+					}
+					var prevPre, prevSpk []float32
+					if t > 0 {
+						prevPre, prevSpk = f.pre[base-N:base-N+n], sd[base-N:base-N+n]
+					}
+					p.k += d.plifBackInto(gxt, gmNext, gu, spk, xs, prevPre, prevSpk, vReset)
+				} else {
+					d.chargeBackInto(gxt, gmNext, gu, spk)
 				}
-				switch {
-				case gxAcc != nil:
-					gxAcc[j] += gxv
-				case gxt != nil:
-					gxt[j] = gxv
+				if needX && f.repeat {
+					acc := gxd[a:b]
+					acc = acc[:len(gxt)]
+					for j, v := range gxt {
+						acc[j] += v
+					}
 				}
 				if memDetach {
-					gmPrev = 0
+					clear(gmNext)
 				}
-				gmNext[j] = gmPrev
 			}
 		}
 		mu.Lock()

@@ -8,19 +8,20 @@ const pi32 = float32(math.Pi)
 // g'(x) = alpha/2 / (1 + (pi/2 alpha x)^2);
 // d/dalpha (as BrainCog computes it) = x/2 / (1 + (pi/2 alpha x)^2).
 var atanKernel = Kernel{
-	Name:  "AtanGrad",
-	Spike: heavisideGT,
+	Name: "AtanGrad",
+	Rule: SpikeGT,
 	Primitive: func(x, alpha float32) float32 {
 		return float32(math.Atan(float64(float32(alpha*pi32/2)*x)))/float32(math.Pi) + 0.5
 	},
 	Deriv: func(x, alpha float32) float32 {
-		return alpha / 2 * atanShared(x, alpha)
+		return atanAt(alpha).deriv(x)
 	},
 	Grad: func(g, x, alpha float32) float32 {
-		return alpha / 2 * atanSharedC(g, x, alpha)
+		return atanAt(alpha).grad(g, x)
 	},
+	GradSlice: atanGradSlice,
 	DAlpha: func(g, x, alpha float32) float32 {
-		return x / 2 * atanSharedC(g, x, alpha)
+		return x / 2 * atanAt(alpha).sharedC(g, x)
 	},
 	UsesAlpha:        true,
 	HasAlpha:         true,
@@ -28,17 +29,34 @@ var atanKernel = Kernel{
 	DefaultLearnable: true,
 }
 
-// atanSharedC is BrainCog's shared_c = g / (1 + (alpha*pi/2*x)^2).
-func atanSharedC(g, x, alpha float32) float32 {
-	u := float32(alpha*pi32) / 2 * x
+// atanConst holds the constants of AtanGrad's backward at one alpha, each
+// rounded as in BrainCog's expression: half = alpha/2 and c = alpha*pi/2.
+type atanConst struct{ half, c float32 }
+
+func atanAt(alpha float32) atanConst {
+	return atanConst{half: alpha / 2, c: float32(alpha*pi32) / 2}
+}
+
+// sharedC is BrainCog's shared_c = g / (1 + (alpha*pi/2*x)^2).
+func (a atanConst) sharedC(g, x float32) float32 {
+	u := a.c * x
 	return g / (1 + float32(u*u))
 }
 
-// atanShared is 1 / (1 + (alpha*pi/2*x)^2) in float32, rounded step by
-// step as BrainCog's expression is.
-func atanShared(x, alpha float32) float32 {
-	u := float32(alpha*pi32) / 2 * x
-	return 1 / (1 + float32(u*u))
+// deriv is alpha/2 / (1 + (alpha*pi/2*x)^2), rounded step by step as
+// BrainCog's expression is.
+func (a atanConst) deriv(x float32) float32 { return a.half * a.sharedC(1, x) }
+
+// grad is BrainCog's backward alpha/2 * shared_c.
+func (a atanConst) grad(g, x float32) float32 { return a.half * a.sharedC(g, x) }
+
+// atanGradSlice is the Kernel's GradSlice.
+func atanGradSlice(dst, g, x []float32, alpha float32) {
+	a := atanAt(alpha)
+	g, x = g[:len(dst)], x[:len(dst)]
+	for i := range dst {
+		dst[i] = a.grad(g[i], x[i])
+	}
 }
 
 // AtanGrad is BrainCog's AtanGrad: it spikes where x > 0 and its backward

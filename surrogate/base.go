@@ -109,9 +109,7 @@ func (f spikeFunction) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*ten
 		od := gx.Data()
 		k := f.k
 		tensor.ParallelFor(len(od), 8, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				od[i] = k.GradAt(gd[i], xd[i], alpha)
-			}
+			k.GradInto(od[lo:hi], gd[lo:hi], xd[lo:hi], alpha)
 		})
 		grads[0] = gx
 	}

@@ -11,7 +11,12 @@
 // Each function is declared once, as a Kernel (spike rule, primitive g,
 // derivative g', and d/dalpha where it has one); the autograd operation
 // and the fused neuron kernels of package node use the same declaration.
-// New picks a function by BrainCog's Python name.
+// A spike rule that is a plain comparison is declared as a SpikeRule,
+// which fused loops apply inline, and the gradients neurons use most
+// also come as a slice loop (Kernel.GradSlice) built on the same scalar
+// function, so that a kernel calls through a function value once per
+// slice, not once per element. New picks a function by BrainCog's Python
+// name.
 //
 // # Functions
 //

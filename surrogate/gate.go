@@ -7,14 +7,27 @@ import "math"
 // gatePrimitive).
 var gateKernel = Kernel{
 	Name:      "GateGrad",
-	Spike:     heavisideGT,
+	Rule:      SpikeGT,
 	Primitive: gatePrimitive,
 	Deriv: func(x, alpha float32) float32 {
-		return step(abs32(x) < 1/alpha)
+		return gateDeriv(x, 1/alpha)
 	},
+	GradSlice:    gateGradSlice,
 	UsesAlpha:    true,
 	HasAlpha:     true,
 	DefaultAlpha: 2,
+}
+
+// gateDeriv is the gate 1 where |x| < w (w = 1/alpha), else 0.
+func gateDeriv(x, w float32) float32 { return step(abs32(x) < w) }
+
+// gateGradSlice is the Kernel's GradSlice: g * Deriv(x, alpha).
+func gateGradSlice(dst, g, x []float32, alpha float32) {
+	w := 1 / alpha
+	g, x = g[:len(dst)], x[:len(dst)]
+	for i := range dst {
+		dst[i] = g[i] * gateDeriv(x[i], w)
+	}
 }
 
 // gatePrimitive is the function whose derivative is the gate: 0 below
@@ -55,8 +68,8 @@ func NewGateGrad(alpha float32, requiresGrad bool) (*GateGrad, error) {
 // logAbsKernel: forward x > 0; g(x) = NonzeroSign(x) log(|alpha x| + 1);
 // g'(x) = alpha / (1 + |alpha x|).
 var logAbsKernel = Kernel{
-	Name:  "NonzeroSignLogAbs",
-	Spike: heavisideGT,
+	Name: "NonzeroSignLogAbs",
+	Rule: SpikeGT,
 	Primitive: func(x, alpha float32) float32 {
 		v := float32(math.Log1p(float64(abs32(alpha * x))))
 		if x < 0 || (x == 0 && math.Signbit(float64(x))) {

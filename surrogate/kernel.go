@@ -1,5 +1,10 @@
 package surrogate
 
+import (
+	"fmt"
+	"math"
+)
+
 // Kernel is the one declaration of a surrogate spike function: its spike
 // rule, its primitive and the derivatives used in the backward pass. The
 // element-wise autograd operation and the fused node kernels all draw on
@@ -11,7 +16,13 @@ package surrogate
 type Kernel struct {
 	// Name is BrainCog's Python name of the surrogate.
 	Name string
-	// Spike is the forward pass: the spike emitted at input x.
+	// Rule is the spike rule. Where it is not SpikeCustom, it is the one
+	// declaration of the forward pass: Spike is built from it when the
+	// package initialises, and fused kernels may apply the comparison
+	// inline.
+	Rule SpikeRule
+	// Spike is the forward pass: the spike emitted at input x. It is
+	// declared only for a SpikeCustom rule and built from Rule otherwise.
 	Spike func(x float32) float32
 	// Primitive is the smooth function g whose derivative Deriv is; nil
 	// where the surrogate has none (the gradient is not a derivative of
@@ -28,6 +39,12 @@ type Kernel struct {
 	// than multiplies), so that results agree bit for bit. nil means
 	// g*Deriv(x, alpha).
 	Grad func(g, x, alpha float32) float32
+	// GradSlice, when not nil, is the backward pass of a whole slice:
+	// dst[i] = GradAt(g[i], x[i], alpha) for every i, bit for bit (a test
+	// checks it), in one call rather than one call per element. g and x
+	// are at least as long as dst; dst may be g or x itself. GradInto uses
+	// it where declared.
+	GradSlice func(dst, g, x []float32, alpha float32)
 	// DAlpha, when not nil, is the per-element term of the gradient of
 	// alpha, dL/dalpha = sum_i DAlpha(g_i, x_i, alpha) with g the upstream
 	// gradient. nil means alpha receives no gradient, whatever its
@@ -57,12 +74,109 @@ func (k *Kernel) GradAt(g, x, alpha float32) float32 {
 	return 0
 }
 
-// step returns 1 where cond holds and 0 elsewhere.
-func step(cond bool) float32 {
-	if cond {
-		return 1
+// GradInto sets dst[i] = GradAt(g[i], x[i], alpha) for every i of dst,
+// with GradSlice where declared. g and x must be at least as long as
+// dst; dst may be g or x itself.
+func (k *Kernel) GradInto(dst, g, x []float32, alpha float32) {
+	g, x = g[:len(dst)], x[:len(dst)]
+	switch {
+	case k.GradSlice != nil:
+		k.GradSlice(dst, g, x, alpha)
+	case k.Grad != nil:
+		for i := range dst {
+			dst[i] = k.Grad(g[i], x[i], alpha)
+		}
+	case k.Deriv != nil:
+		for i := range dst {
+			dst[i] = g[i] * k.Deriv(x[i], alpha)
+		}
+	default:
+		clear(dst)
 	}
-	return 0
+}
+
+// SpikeRule is the spike rule of a Kernel: the comparisons most
+// surrogates share, which fused kernels can apply inline, or SpikeCustom
+// for a rule given only as the function Kernel.Spike.
+type SpikeRule int
+
+const (
+	// SpikeCustom: the rule is the declared Kernel.Spike function.
+	SpikeCustom SpikeRule = iota
+	// SpikeGT is x.gt(0): 1 where x > 0, else 0 (0 at ±0 and NaN).
+	SpikeGT
+	// SpikeGE is BrainCog's heaviside: 1 where x >= 0, else 0 (1 at ±0,
+	// 0 for NaN).
+	SpikeGE
+	// SpikeSign is torch.sign: 1 where x > 0, -1 where x < 0, +0 for ±0
+	// and NaN.
+	SpikeSign
+)
+
+// String names the rule.
+func (r SpikeRule) String() string {
+	switch r {
+	case SpikeCustom:
+		return "custom"
+	case SpikeGT:
+		return "x > 0"
+	case SpikeGE:
+		return "x >= 0"
+	case SpikeSign:
+		return "sign(x)"
+	}
+	return fmt.Sprintf("SpikeRule(%d)", int(r))
+}
+
+// fn returns the spike function of a rule other than SpikeCustom.
+func (r SpikeRule) fn() func(x float32) float32 {
+	switch r {
+	case SpikeGT:
+		return heavisideGT
+	case SpikeGE:
+		return heavisideGE
+	case SpikeSign:
+		return sign32
+	}
+	return nil
+}
+
+// complete builds Spike from Rule, and panics on a declaration that gives
+// the rule twice or not at all.
+func (k *Kernel) complete() {
+	switch {
+	case k.Rule == SpikeCustom && k.Spike == nil:
+		panic(fmt.Sprintf("surrogate: %s declares neither Rule nor Spike", k.Name))
+	case k.Rule != SpikeCustom && k.Spike != nil:
+		panic(fmt.Sprintf("surrogate: %s declares both Rule and Spike", k.Name))
+	case k.Rule != SpikeCustom:
+		if k.Spike = k.Rule.fn(); k.Spike == nil {
+			panic(fmt.Sprintf("surrogate: %s: unknown %v", k.Name, k.Rule))
+		}
+	}
+}
+
+// b2u returns 1 where cond holds and 0 elsewhere; the compiler makes it a
+// flag set, not a branch.
+func b2u(cond bool) uint32 {
+	var u uint32
+	if cond {
+		u = 1
+	}
+	return u
+}
+
+// step returns 1 where cond holds and 0 elsewhere, without a branch.
+func step(cond bool) float32 { return float32(b2u(cond)) }
+
+// zeroIf returns +0 where cond holds and v elsewhere, without a branch.
+func zeroIf(cond bool, v float32) float32 {
+	return math.Float32frombits(math.Float32bits(v) & (b2u(cond) - 1))
+}
+
+// sign32 is torch.sign: 1, -1, or +0 for ±0 and NaN.
+func sign32(x float32) float32 {
+	return float32(int32(b2u(x > 0)) - int32(b2u(x < 0)))
 }
 
 // heavisideGE is BrainCog's heaviside: 1 where x >= 0 (so 1 at ±0, 0 for
@@ -72,10 +186,9 @@ func heavisideGE(x float32) float32 { return step(x >= 0) }
 // heavisideGT is x.gt(0): 1 where x > 0 (0 at ±0 and NaN).
 func heavisideGT(x float32) float32 { return step(x > 0) }
 
-// abs32 is |x| without a detour through float64.
+// abs32 is |x| without a detour through float64 and without a branch:
+// IEEE 754's abs, the sign bit cleared (of a NaN too, as fabs and
+// torch.abs do).
 func abs32(x float32) float32 {
-	if x < 0 || (x == 0 && 1/x < 0) {
-		return -x
-	}
-	return x
+	return math.Float32frombits(math.Float32bits(x) &^ (1 << 31))
 }

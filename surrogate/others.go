@@ -6,7 +6,7 @@ import "math"
 // unchanged (the derivative of the identity).
 var steKernel = Kernel{
 	Name:      "straight_through_estimator",
-	Spike:     heavisideGE,
+	Rule:      SpikeGE,
 	Primitive: func(x, _ float32) float32 { return x },
 	Deriv:     func(_, _ float32) float32 { return 1 },
 }
@@ -23,8 +23,8 @@ func NewStraightThroughEstimator() *StraightThroughEstimator {
 
 // heavisideKernel: forward x >= 0 and no gradient at all.
 var heavisideKernel = Kernel{
-	Name:  "heaviside",
-	Spike: heavisideGE,
+	Name: "heaviside",
+	Rule: SpikeGE,
 }
 
 // Heaviside is BrainCog's heaviside function, 1 where x >= 0 and 0

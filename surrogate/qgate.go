@@ -3,8 +3,8 @@ package surrogate
 // qgateKernel: forward x > 0; g'(x) = alpha - alpha^2 |x| where
 // |x| <= 1/alpha, else 0.
 var qgateKernel = Kernel{
-	Name:  "QGateGrad",
-	Spike: heavisideGT,
+	Name: "QGateGrad",
+	Rule: SpikeGT,
 	Primitive: func(x, alpha float32) float32 {
 		w := 1 / alpha
 		switch {
@@ -16,14 +16,35 @@ var qgateKernel = Kernel{
 		return float32(float32(-0.5*alpha*alpha)*float32(abs32(x)*x)) + float32(alpha*x) + 0.5
 	},
 	Deriv: func(x, alpha float32) float32 {
-		if abs32(x) > 1/alpha {
-			return 0
-		}
-		return float32(float32(-alpha*alpha)*abs32(x)) + alpha
+		return qgateAt(alpha).deriv(x)
 	},
+	GradSlice:    qgateGradSlice,
 	UsesAlpha:    true,
 	HasAlpha:     true,
 	DefaultAlpha: 2,
+}
+
+// qgateConst holds the constants of QGateGrad's derivative at one alpha.
+type qgateConst struct{ alpha, w, a2 float32 }
+
+func qgateAt(alpha float32) qgateConst {
+	return qgateConst{alpha: alpha, w: 1 / alpha, a2: float32(-alpha * alpha)}
+}
+
+// deriv is g'(x): alpha - alpha^2 |x| where |x| <= 1/alpha, +0 outside
+// (NaN for NaN).
+func (c qgateConst) deriv(x float32) float32 {
+	a := abs32(x)
+	return zeroIf(a > c.w, float32(c.a2*a)+c.alpha)
+}
+
+// qgateGradSlice is the Kernel's GradSlice: g * Deriv(x, alpha).
+func qgateGradSlice(dst, g, x []float32, alpha float32) {
+	c := qgateAt(alpha)
+	g, x = g[:len(dst)], x[:len(dst)]
+	for i := range dst {
+		dst[i] = g[i] * c.deriv(x[i])
+	}
 }
 
 // QGateGrad is BrainCog's QGateGrad (the piecewise quadratic surrogate):

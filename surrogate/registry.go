@@ -23,6 +23,13 @@ var kernels = map[string]*Kernel{
 	logAbsKernel.Name:     &logAbsKernel,
 }
 
+// init builds every kernel's Spike from its Rule.
+func init() {
+	for _, k := range kernels {
+		k.complete()
+	}
+}
+
 // Names returns the names New accepts, sorted.
 func Names() []string {
 	names := make([]string, 0, len(kernels))

@@ -3,8 +3,8 @@ package surrogate
 // reluKernel: forward x >= 0; g(x) = alpha relu(x); g'(x) = alpha where
 // x > 0; d/dalpha = relu(x).
 var reluKernel = Kernel{
-	Name:  "ReLUGrad",
-	Spike: heavisideGE,
+	Name: "ReLUGrad",
+	Rule: SpikeGE,
 	Primitive: func(x, alpha float32) float32 {
 		if x > 0 {
 			return alpha * x

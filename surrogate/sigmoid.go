@@ -5,8 +5,8 @@ import "math"
 // sigmoidKernel: forward x >= 0; g(x) = sigmoid(alpha x);
 // g'(x) = alpha * s * (1 - s) with s = sigmoid(alpha x).
 var sigmoidKernel = Kernel{
-	Name:  "SigmoidGrad",
-	Spike: heavisideGE,
+	Name: "SigmoidGrad",
+	Rule: SpikeGE,
 	Primitive: func(x, alpha float32) float32 {
 		return sigmoid32(alpha * x)
 	},
@@ -14,13 +14,26 @@ var sigmoidKernel = Kernel{
 		s := sigmoid32(alpha * x)
 		return float32(s*(1-s)) * alpha
 	},
-	Grad: func(g, x, alpha float32) float32 {
-		s := sigmoid32(alpha * x)
-		return float32(float32(g*s)*(1-s)) * alpha
-	},
+	Grad:         sigmoidGrad,
+	GradSlice:    sigmoidGradSlice,
 	UsesAlpha:    true,
 	HasAlpha:     true,
 	DefaultAlpha: 1,
+}
+
+// sigmoidGrad is BrainCog's backward g * s * (1 - s) * alpha with
+// s = sigmoid(alpha x).
+func sigmoidGrad(g, x, alpha float32) float32 {
+	s := sigmoid32(alpha * x)
+	return float32(float32(g*s)*(1-s)) * alpha
+}
+
+// sigmoidGradSlice is the Kernel's GradSlice.
+func sigmoidGradSlice(dst, g, x []float32, alpha float32) {
+	g, x = g[:len(dst)], x[:len(dst)]
+	for i := range dst {
+		dst[i] = sigmoidGrad(g[i], x[i], alpha)
+	}
 }
 
 // SigmoidGrad is BrainCog's SigmoidGrad: it spikes where x >= 0 and its

@@ -3,10 +3,19 @@ package surrogate
 // stdpKernel: forward x > 0; backward upstream * spike.
 var stdpKernel = Kernel{
 	Name:         "STDPGrad",
-	Spike:        heavisideGT,
+	Rule:         SpikeGT,
 	Deriv:        func(x, _ float32) float32 { return heavisideGT(x) },
+	GradSlice:    stdpGradSlice,
 	HasAlpha:     true,
 	DefaultAlpha: 2,
+}
+
+// stdpGradSlice is the Kernel's GradSlice: g * Deriv(x).
+func stdpGradSlice(dst, g, x []float32, _ float32) {
+	g, x = g[:len(dst)], x[:len(dst)]
+	for i := range dst {
+		dst[i] = g[i] * heavisideGT(x[i])
+	}
 }
 
 // STDPGrad is BrainCog's STDPGrad: it spikes where x > 0 and its backward
@@ -28,16 +37,8 @@ func halfWindow(x, _ float32) float32 { return step(abs32(x) < 0.5) }
 
 // eiKernel: forward sign(x); backward upstream where |x| < 0.5.
 var eiKernel = Kernel{
-	Name: "EIGrad",
-	Spike: func(x float32) float32 {
-		switch {
-		case x > 0:
-			return 1
-		case x < 0:
-			return -1
-		}
-		return 0 // ±0 and NaN, as torch.sign gives +0 for both
-	},
+	Name:         "EIGrad",
+	Rule:         SpikeSign, // +0 for ±0 and NaN, as torch.sign on the CPU
 	Deriv:        halfWindow,
 	HasAlpha:     true,
 	DefaultAlpha: 2,
@@ -62,7 +63,7 @@ func NewEIGrad(alpha float32, requiresGrad bool) (*EIGrad, error) {
 // backEIGateKernel: forward x > 0; backward upstream where |x| < 0.5.
 var backEIGateKernel = Kernel{
 	Name:         "BackEIGateGrad",
-	Spike:        heavisideGT,
+	Rule:         SpikeGT,
 	Deriv:        halfWindow,
 	HasAlpha:     true,
 	DefaultAlpha: 2,
