@@ -45,6 +45,7 @@ func Backward(root *Var, grad *tensor.Tensor) error {
 		if err != nil {
 			return err
 		}
+		_, fresh := n.fn.(FreshGrads)
 		for j, in := range n.inputs {
 			if in == nil || !n.ctx.NeedsInputGrad(j) || j >= len(gin) || gin[j] == nil {
 				continue
@@ -54,6 +55,10 @@ func Backward(root *Var, grad *tensor.Tensor) error {
 				return fmt.Errorf("autograd: %T.Backward returned grad of shape %v for input %d of shape %v", n.fn, gj.Shape(), j, in.value.Shape())
 			}
 			if in.creator == nil {
+				if in.grad == nil && fresh && !sharedGrad(gin, j, g) {
+					in.grad = gj // nothing else holds gj: no copy needed
+					continue
+				}
 				if err := accumulate(in, gj); err != nil {
 					return err
 				}
@@ -71,6 +76,21 @@ func Backward(root *Var, grad *tensor.Tensor) error {
 		}
 	}
 	return nil
+}
+
+// sharedGrad reports whether gin[j] shares storage with the incoming
+// gradient g or another gradient in gin: a check of what a FreshGrads
+// Function promises, before a leaf takes gin[j] as its own.
+func sharedGrad(gin []*tensor.Tensor, j int, g *tensor.Tensor) bool {
+	if gin[j].SharesStorage(g) {
+		return true
+	}
+	for k, o := range gin {
+		if k != j && o != nil && gin[j].SharesStorage(o) {
+			return true
+		}
+	}
+	return false
 }
 
 // accumulate adds g into v.grad, copying g the first time so the Var owns

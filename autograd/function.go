@@ -18,6 +18,16 @@ type Function interface {
 	Backward(ctx *Context, grad *tensor.Tensor) ([]*tensor.Tensor, error)
 }
 
+// FreshGrads is implemented by Functions whose Backward returns only
+// gradients that nothing else references: tensors it has just allocated,
+// sharing storage with no other gradient it returns, with the incoming
+// gradient or with anything the Function or its Context keeps. Backward
+// then lets a leaf Var whose Grad is nil take such a gradient as its Grad
+// rather than a copy of it. The method itself is only a marker.
+type FreshGrads interface {
+	FreshGrads()
+}
+
 // Context carries what one application of a Function keeps between
 // Forward and Backward, like ctx in PyTorch.
 type Context struct {

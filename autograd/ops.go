@@ -446,9 +446,12 @@ func Repeat(a *Var, T int) *Var {
 			src := in[0].Data()
 			out := tensor.New(append([]int{T}, in[0].Shape()...)...)
 			od := out.Data()
-			for t := 0; t < T; t++ {
-				copy(od[t*len(src):], src)
-			}
+			n := len(src)
+			tensor.ParallelFor(n, T, func(lo, hi int) {
+				for t := 0; t < T; t++ {
+					copy(od[t*n+lo:t*n+hi], src[lo:hi])
+				}
+			})
 			return out, nil
 		},
 		bwd: func(ctx *Context, g *tensor.Tensor) ([]*tensor.Tensor, error) {
@@ -457,11 +460,19 @@ func Repeat(a *Var, T int) *Var {
 			n := gx.Len()
 			gd, od := g.Data(), gx.Data()
 			tensor.ParallelFor(n, T, func(lo, hi int) {
-				for t := 0; t < T; t++ {
-					src := gd[t*n+lo : t*n+hi]
-					dst := od[lo:hi]
-					for i, v := range src {
-						dst[i] += v
+				// Sum the T slices block by block, so that each block
+				// of the result stays in cache while they are added to
+				// it (in order t = 0, 1, ..., as before).
+				const block = 2048
+				for b := lo; b < hi; b += block {
+					e := min(b+block, hi)
+					dst := od[b:e]
+					for t := 0; t < T; t++ {
+						src := gd[t*n+b : t*n+e]
+						dst = dst[:len(src)]
+						for i, v := range src {
+							dst[i] += v
+						}
 					}
 				}
 			})

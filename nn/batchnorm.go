@@ -256,20 +256,17 @@ func (f *batchNormFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*t
 			for t := 0; t < groups; t++ {
 				var mean, invStd float64
 				if b.training {
-					var sum float64
-					for s := t * bs; s < (t+1)*bs; s++ {
-						for _, v := range xd[(s*c+ch)*inner : (s*c+ch+1)*inner] {
-							sum += float64(v)
-						}
-					}
-					mean = sum / float64(m)
-					var sq float64
-					for s := t * bs; s < (t+1)*bs; s++ {
-						for _, v := range xd[(s*c+ch)*inner : (s*c+ch+1)*inner] {
-							d := float64(v) - mean
-							sq += d * d
-						}
-					}
+					// One pass over the group: sums of d = x - shift
+					// and d² in float64, with shift one of the values,
+					// so that Σd² - (Σd)²/m = Σ(x - mean)² loses no
+					// precision to a mean that is large against the
+					// spread (d is exact in float64, and Σd² is at
+					// most (spread + |mean - shift|)²·m).
+					off0 := (t*bs*c + ch) * inner
+					shift := float64(xd[off0])
+					s1, s2 := bnMoments(xd[off0:], inner, bs, c*inner, shift)
+					mean = shift + s1/float64(m)
+					sq := max(s2-s1*s1/float64(m), 0)
 					variance := sq / float64(m)
 					invStd = 1 / math.Sqrt(variance+b.Eps)
 					// Running statistics, group 0 first, as T
@@ -286,13 +283,8 @@ func (f *batchNormFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*t
 				// y = (x - mean)·(γ·invStd) + β; subtracting first keeps
 				// precision when |mean| is large against the spread.
 				mf, sc, sh := float32(mean), float32(float64(wd[ch])*invStd), bd[ch]
-				for s := t * bs; s < (t+1)*bs; s++ {
-					off := (s*c + ch) * inner
-					dst := yd[off : off+inner]
-					for i, v := range xd[off : off+inner] {
-						dst[i] = (v-mf)*sc + sh
-					}
-				}
+				off0 := (t*bs*c + ch) * inner
+				bnNorm(xd[off0:], yd[off0:], inner, bs, c*inner, mf, sc, sh)
 			}
 		}
 	})
@@ -305,6 +297,10 @@ func (f *batchNormFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*t
 	}
 	return y, nil
 }
+
+// FreshGrads marks Backward as returning fresh, unshared gradients
+// (see autograd.FreshGrads).
+func (*batchNormFunc) FreshGrads() {}
 
 // Backward is the standard batch-norm gradient, per group and channel
 // with x̂ = (x - mean)·invStd over the group's m values:
@@ -343,15 +339,9 @@ func (f *batchNormFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]
 			var sumGAll, sumGXAll float64
 			for t := 0; t < groups; t++ {
 				mean, invStd := sv.mean[t*c+ch], float64(sv.invStd[t*c+ch])
-				var sumG, sumGX float64 // Σ g and Σ g·(x - mean)
-				for s := t * bs; s < (t+1)*bs; s++ {
-					off := (s*c + ch) * inner
-					xs := xd[off : off+inner]
-					for i, gv := range gd[off : off+inner] {
-						sumG += float64(gv)
-						sumGX += float64(gv) * float64(xs[i]-mean)
-					}
-				}
+				// Σ g and Σ g·(x - mean)
+				off0 := (t*bs*c + ch) * inner
+				sumG, sumGX := bnGradSums(gd[off0:], xd[off0:], inner, bs, c*inner, mean)
 				sumGX *= invStd // Σ g·x̂
 				sumGAll += sumG
 				sumGXAll += sumGX
@@ -367,15 +357,7 @@ func (f *batchNormFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]
 					bx = k * invStd * sumGX / m
 				}
 				kf, af, bf := float32(k), float32(a), float32(bx)
-				gxd := gx.Data()
-				for s := t * bs; s < (t+1)*bs; s++ {
-					off := (s*c + ch) * inner
-					xs := xd[off : off+inner]
-					dst := gxd[off : off+inner]
-					for i, gv := range gd[off : off+inner] {
-						dst[i] = kf*gv - af - bf*(xs[i]-mean)
-					}
-				}
+				bnGradX(gd[off0:], xd[off0:], gx.Data()[off0:], inner, bs, c*inner, mean, kf, af, bf)
 			}
 			if needW {
 				gw.Data()[ch] = float32(sumGXAll)

@@ -230,6 +230,10 @@ func (f *conv2dFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tens
 	return y, nil
 }
 
+// FreshGrads marks Backward as returning fresh, unshared gradients
+// (see autograd.FreshGrads).
+func (*conv2dFunc) FreshGrads() {}
+
 // Backward returns the gradients of x, weight and bias, each only when
 // needed: gW = Σ_n g_n·cols_nᵀ, gb = Σ_n g_n·1 and gx_n = col2im(Wᵀ·g_n),
 // with cols_n recomputed from the saved input. Samples are split into one

@@ -29,6 +29,14 @@
 // pooling layers expect the merged [T*B, C, H, W] (or [T*B, C]) form.
 // Stateful spiking neurons live in other packages.
 //
+// # Kernels
+//
+// On amd64 CPUs with AVX2, 2×2 max pooling with stride 2 and the loops of
+// batch normalisation run in assembly (pool_amd64.s, bn_amd64.s); they
+// give exactly the results of the pure-Go loops used elsewhere and with
+// the purego build tag. Batch statistics are sums in float64 of x - s
+// and (x - s)² with s the group's first value, in one pass.
+//
 // # Losses and metrics
 //
 // CrossEntropy (and CrossEntropyWith for other reductions) and MSE are

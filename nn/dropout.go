@@ -100,6 +100,10 @@ func (f *dropoutFunc) Forward(ctx *autograd.Context, inputs ...*tensor.Tensor) (
 	return y, nil
 }
 
+// FreshGrads marks Backward as returning fresh, unshared gradients
+// (see autograd.FreshGrads).
+func (*dropoutFunc) FreshGrads() {}
+
 func (f *dropoutFunc) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor.Tensor, error) {
 	gx, err := tensor.Mul(g, ctx.Saved()[0])
 	if err != nil {

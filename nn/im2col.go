@@ -58,11 +58,25 @@ func validRange(n, size, stride, pad, off int) (lo, hi int) {
 	return lo, hi
 }
 
+// same reports whether the window moves by 1 and k = 2·pad + 1, so that
+// the output has the input's size and every row of the column matrix is
+// the input plane shifted by a constant offset.
+func (g *convGeom) same() bool { return g.stride == 1 && g.k == 2*g.pad+1 }
+
 // im2col writes the column matrix of one sample x [C, H, W] into cols
 // [C·k·k, Ho·Wo]: row (c, ki, kj) holds, for every output position
 // (oh, ow), the input value under window offset (ki, kj), or 0 in the
 // padding.
 func im2col(g *convGeom, x, cols []float32) {
+	if g.same() {
+		im2colSame(g, x, cols)
+		return
+	}
+	im2colGeneric(g, x, cols)
+}
+
+// im2colGeneric is im2col for any geometry.
+func im2colGeneric(g *convGeom, x, cols []float32) {
 	k, s, p := g.k, g.stride, g.pad
 	row := 0
 	for c := 0; c < g.c; c++ {
@@ -102,8 +116,19 @@ func im2col(g *convGeom, x, cols []float32) {
 // col2im adds the column matrix cols [C·k·k, Ho·Wo] back into dx
 // [C, H, W], each entry onto the input position it was read from by
 // im2col (entries in the padding are dropped). It is the adjoint of
-// im2col.
+// im2col. Every element of dx receives its entries in the order of the
+// rows of cols, added one at a time to its current value.
 func col2im(g *convGeom, cols, dx []float32) {
+	if g.same() && g.k == 3 {
+		col2im3x3Same(g, cols, dx)
+		return
+	}
+	col2imGeneric(g, cols, dx)
+}
+
+// col2imGeneric is col2im for any geometry: it adds the rows of cols one
+// after the other.
+func col2imGeneric(g *convGeom, cols, dx []float32) {
 	k, s, p := g.k, g.stride, g.pad
 	row := 0
 	for c := 0; c < g.c; c++ {
@@ -134,6 +159,124 @@ func col2im(g *convGeom, cols, dx []float32) {
 						iw += s
 					}
 				}
+			}
+		}
+	}
+}
+
+// im2colSame is im2col for a same geometry (see convGeom.same): row
+// (c, ki, kj) is plane c shifted by (ki - pad) rows and (kj - pad)
+// columns, so it is one contiguous copy of the plane whose wrapped-around
+// columns are then zeroed, plus zero rows above or below.
+func im2colSame(g *convGeom, x, cols []float32) {
+	k, p, h, w, hw := g.k, g.pad, g.h, g.w, g.hwIn
+	row := 0
+	for c := 0; c < g.c; c++ {
+		xc := x[c*hw : (c+1)*hw]
+		for ki := 0; ki < k; ki++ {
+			dy := ki - p // input row = output row + dy
+			ohLo, ohHi := max(0, -dy), min(h, h-dy)
+			for kj := 0; kj < k; kj++ {
+				dx := kj - p // input column = output column + dx
+				dst := cols[row*hw : (row+1)*hw]
+				row++
+				if ohLo >= ohHi || dx >= w || -dx >= w {
+					clear(dst)
+					continue
+				}
+				clear(dst[:ohLo*w])
+				clear(dst[ohHi*w:])
+				lo, hi := ohLo*w, ohHi*w
+				src := (ohLo+dy)*w + dx // input index of dst[lo]
+				a, b := max(0, -dx), max(0, dx)
+				copy(dst[lo+a:hi-b], xc[src+a:src+(hi-lo)-b])
+				// The first -dx or last dx columns of every row lie in
+				// the padding: the copy filled them from the
+				// neighbouring row.
+				switch {
+				case dx < 0:
+					for o := lo; o < hi; o += w {
+						for j := o; j < o-dx; j++ {
+							dst[j] = 0
+						}
+					}
+				case dx > 0:
+					for o := lo + w - dx; o < hi; o += w {
+						for j := o; j < o+dx; j++ {
+							dst[j] = 0
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2im3x3Same is col2im for a 3×3 window with stride 1 and padding 1.
+// It gathers rather than scatters: every element of dx receives its (up
+// to) nine entries, in the order of the rows of cols, in one visit. In
+// row (c, ki, kj) the entry of input position (ih, iw) is at output
+// position (ih+1-ki, iw+1-kj) when that lies in the plane.
+func col2im3x3Same(g *convGeom, cols, dx []float32) {
+	h, w, hw := g.h, g.w, g.hwIn
+	if w < 3 {
+		col2imGeneric(g, cols, dx)
+		return
+	}
+	n := w - 2 // interior columns 1..w-2 receive entries from kj = 0, 1, 2
+	for c := 0; c < g.c; c++ {
+		dc := dx[c*hw : (c+1)*hw]
+		cc := cols[c*9*hw : (c+1)*9*hw]
+		for ih := 0; ih < h; ih++ {
+			// Window rows ki whose output row ih+1-ki lies in the plane.
+			kiLo, kiHi := max(0, ih+2-h), min(2, ih+1)
+			drow := dc[ih*w : ih*w+w]
+			// Column 0 receives kj = 0 (output column 1) and kj = 1
+			// (output column 0); column w-1 receives kj = 1 (output
+			// column w-1) and kj = 2 (output column w-2).
+			s0, s1 := drow[0], drow[w-1]
+			for ki := kiLo; ki <= kiHi; ki++ {
+				o := 3*ki*hw + (ih+1-ki)*w // output row ih+1-ki of row (ki, 0)
+				s0 += cc[o+1]
+				s0 += cc[o+hw]
+				s1 += cc[o+hw+w-1]
+				s1 += cc[o+2*hw+w-2]
+			}
+			drow[0], drow[w-1] = s0, s1
+			d := drow[1 : 1+n]
+			// seg returns the entries of row (ki, kj) for columns 1..w-2.
+			seg := func(ki, kj int) []float32 {
+				o := (3*ki+kj)*hw + (ih+1-ki)*w + 2 - kj
+				return cc[o : o+n : o+n]
+			}
+			if kiLo > 0 || kiHi < 2 {
+				for ki := kiLo; ki <= kiHi; ki++ {
+					a, b, e := seg(ki, 0), seg(ki, 1), seg(ki, 2)
+					for i := range d {
+						s := d[i]
+						s += a[i]
+						s += b[i]
+						s += e[i]
+						d[i] = s
+					}
+				}
+				continue
+			}
+			r0, r1, r2 := seg(0, 0), seg(0, 1), seg(0, 2)
+			r3, r4, r5 := seg(1, 0), seg(1, 1), seg(1, 2)
+			r6, r7, r8 := seg(2, 0), seg(2, 1), seg(2, 2)
+			for i := range d {
+				s := d[i]
+				s += r0[i]
+				s += r1[i]
+				s += r2[i]
+				s += r3[i]
+				s += r4[i]
+				s += r5[i]
+				s += r6[i]
+				s += r7[i]
+				s += r8[i]
+				d[i] = s
 			}
 		}
 	}

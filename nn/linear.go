@@ -146,6 +146,10 @@ func (linearFunc) Forward(ctx *autograd.Context, inputs ...*tensor.Tensor) (*ten
 	return y, nil
 }
 
+// FreshGrads marks Backward as returning fresh, unshared gradients
+// (see autograd.FreshGrads).
+func (linearFunc) FreshGrads() {}
+
 // Backward computes, each only when its input needs it, gx = g·W,
 // gW = gᵀ·x and gb = the column sums of g.
 func (linearFunc) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor.Tensor, error) {

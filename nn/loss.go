@@ -141,6 +141,10 @@ func logSumExp(row []float32) float64 {
 	return m + math.Log(s)
 }
 
+// FreshGrads marks Backward as returning fresh, unshared gradients
+// (see autograd.FreshGrads).
+func (*crossEntropyFunc) FreshGrads() {}
+
 func (f *crossEntropyFunc) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor.Tensor, error) {
 	x := ctx.Saved()[0]
 	lse := ctx.Value.([]float64)
@@ -209,6 +213,10 @@ func (mseFunc) Forward(ctx *autograd.Context, inputs ...*tensor.Tensor) (*tensor
 	}
 	return tensor.Scalar(float32(s / float64(a.Len()))), nil
 }
+
+// FreshGrads marks Backward as returning fresh, unshared gradients
+// (see autograd.FreshGrads).
+func (mseFunc) FreshGrads() {}
 
 func (mseFunc) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor.Tensor, error) {
 	a, b := ctx.Saved()[0], ctx.Saved()[1]

@@ -76,11 +76,15 @@ type maxPoolFunc struct {
 	p *MaxPool2d
 }
 
-// maxPoolSaved is what maxPoolFunc keeps for Backward.
+// maxPoolSaved is what maxPoolFunc keeps for Backward: the index of
+// every output's maximum within its input plane (argmax), or, for 2×2
+// windows with stride 2, its position 0..3 within the window in
+// row-major order (arg2x2), a quarter of the size.
 type maxPoolSaved struct {
 	g      convGeom
 	planes int
 	argmax []int32
+	arg2x2 []uint8
 	shape  []int
 }
 
@@ -98,12 +102,25 @@ func (f *maxPoolFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*ten
 	if err != nil {
 		return nil, fmt.Errorf("nn: %v: input shape %v: %w", f.p, x.Shape(), err)
 	}
-	var arg []int32
 	needs := ctx.AnyNeedsGrad()
+	xd, yd := x.Data(), y.Data()
+	if g.k == 2 && g.stride == 2 {
+		var arg []uint8
+		if needs {
+			arg = make([]uint8, y.Len())
+		}
+		tensor.ParallelFor(planes, 4*g.hwOut, func(lo, hi int) {
+			maxPool2x2Planes(&g, xd, yd, arg, lo, hi)
+		})
+		if needs {
+			ctx.Value = &maxPoolSaved{g: g, planes: planes, arg2x2: arg, shape: x.Shape()}
+		}
+		return y, nil
+	}
+	var arg []int32
 	if needs {
 		arg = make([]int32, y.Len())
 	}
-	xd, yd := x.Data(), y.Data()
 	k, s := g.k, g.stride
 	tensor.ParallelFor(planes, g.hwOut*k*k, func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
@@ -141,15 +158,25 @@ func (f *maxPoolFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*ten
 	return y, nil
 }
 
+// FreshGrads marks Backward as returning fresh, unshared gradients
+// (see autograd.FreshGrads).
+func (*maxPoolFunc) FreshGrads() {}
+
 // Backward routes each output gradient to the recorded argmax.
 func (f *maxPoolFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*tensor.Tensor, error) {
 	sv := ctx.Value.(*maxPoolSaved)
 	g := sv.g
-	if grad.Len() != len(sv.argmax) {
+	if grad.Len() != sv.planes*g.hwOut {
 		return nil, fmt.Errorf("nn: %v backward: gradient shape %v does not match the output of input %v", f.p, grad.Shape(), sv.shape)
 	}
 	gx := tensor.New(sv.shape...)
 	gxd, gd := gx.Data(), grad.Data()
+	if sv.arg2x2 != nil {
+		tensor.ParallelFor(sv.planes, 4*g.hwOut, func(lo, hi int) {
+			maxUnpool2x2Planes(&g, gxd, gd, sv.arg2x2, lo, hi)
+		})
+		return []*tensor.Tensor{gx}, nil
+	}
 	tensor.ParallelFor(sv.planes, g.hwOut, func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
 			gxp := gxd[pl*g.hwIn : (pl+1)*g.hwIn]
@@ -160,6 +187,146 @@ func (f *maxPoolFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*t
 		}
 	})
 	return []*tensor.Tensor{gx}, nil
+}
+
+// maxPool2x2Planes pools planes [lo, hi) of x into y with 2×2 windows
+// moved by 2, recording the position of every maximum in arg unless arg
+// is nil (see maxPool2x2Arg).
+func maxPool2x2Planes(g *convGeom, xd, yd []float32, arg []uint8, lo, hi int) {
+	if haveAVX2 && g.wo >= 4 {
+		var discard []uint8
+		argStride := g.wo
+		if arg == nil {
+			discard, argStride = make([]uint8, g.wo), 0
+		}
+		// With an even height, the output rows of consecutive planes
+		// read evenly spaced input row pairs: one call covers them all.
+		n, rows := 1, (hi-lo)*g.ho
+		if g.h != 2*g.ho {
+			n, rows = hi-lo, g.ho
+		}
+		for i := range n {
+			pl := lo + i
+			a := discard
+			if arg != nil {
+				a = arg[pl*g.hwOut : pl*g.hwOut+rows*g.wo]
+			}
+			// The slices span what the kernel reads and writes.
+			maxPool2x2AVX2(&xd[pl*g.hwIn : pl*g.hwIn+2*rows*g.w][0], &yd[pl*g.hwOut : pl*g.hwOut+rows*g.wo][0],
+				&a[0], argStride, rows, g.wo, g.w)
+		}
+		return
+	}
+	for pl := lo; pl < hi; pl++ {
+		xp := xd[pl*g.hwIn : (pl+1)*g.hwIn]
+		yp := yd[pl*g.hwOut : (pl+1)*g.hwOut]
+		if arg != nil {
+			maxPool2x2Arg(xp, yp, arg[pl*g.hwOut:(pl+1)*g.hwOut], g.w, g.wo)
+		} else {
+			maxPool2x2(xp, yp, g.w, g.wo)
+		}
+	}
+}
+
+// maxUnpool2x2Planes routes the gradient g of planes [lo, hi) of a 2×2,
+// stride-2 max pooling to the positions recorded in arg, in gx, which
+// holds zeros.
+func maxUnpool2x2Planes(g *convGeom, gxd, gd []float32, arg []uint8, lo, hi int) {
+	if haveAVX2 && g.wo >= 4 {
+		n, rows := 1, (hi-lo)*g.ho
+		if g.h != 2*g.ho {
+			n, rows = hi-lo, g.ho
+		}
+		for i := range n {
+			pl := lo + i
+			maxUnpool2x2AVX2(&gxd[pl*g.hwIn : pl*g.hwIn+2*rows*g.w][0], &gd[pl*g.hwOut : pl*g.hwOut+rows*g.wo][0],
+				&arg[pl*g.hwOut : pl*g.hwOut+rows*g.wo][0], rows, g.wo, g.w)
+		}
+		return
+	}
+	for pl := lo; pl < hi; pl++ {
+		maxUnpool2x2(gxd[pl*g.hwIn:(pl+1)*g.hwIn], gd[pl*g.hwOut:(pl+1)*g.hwOut],
+			arg[pl*g.hwOut:(pl+1)*g.hwOut], g.w, g.wo)
+	}
+}
+
+// maxPool2x2Arg pools one input plane xp (rows of width w) with 2×2
+// windows moved by 2 into yp (rows of width wo, len(yp)/wo rows), and
+// records in arg the position 0..3 of each maximum within its window
+// (row-major). It follows the general loop exactly: the first maximum
+// wins, and a NaN counts as a maximum (the last NaN of the window wins).
+func maxPool2x2Arg(xp, yp []float32, arg []uint8, w, wo int) {
+	ho := len(yp) / wo
+	for oh := 0; oh < ho; oh++ {
+		r0 := xp[2*oh*w : 2*oh*w+2*wo]
+		r1 := xp[(2*oh+1)*w : (2*oh+1)*w+2*wo]
+		y := yp[oh*wo : (oh+1)*wo]
+		a := arg[oh*wo : (oh+1)*wo]
+		for ow := range y {
+			i := 2 * ow
+			x0, x1 := r0[i], r0[i+1]
+			x2, x3 := r1[i], r1[i+1]
+			best, bi := x0, uint8(0)
+			if x1 > best || x1 != x1 {
+				best, bi = x1, 1
+			}
+			if x2 > best || x2 != x2 {
+				best, bi = x2, 2
+			}
+			if x3 > best || x3 != x3 {
+				best, bi = x3, 3
+			}
+			y[ow] = best
+			a[ow] = bi
+		}
+	}
+}
+
+// maxPool2x2 is maxPool2x2Arg without the argmax.
+func maxPool2x2(xp, yp []float32, w, wo int) {
+	ho := len(yp) / wo
+	for oh := 0; oh < ho; oh++ {
+		r0 := xp[2*oh*w : 2*oh*w+2*wo]
+		r1 := xp[(2*oh+1)*w : (2*oh+1)*w+2*wo]
+		y := yp[oh*wo : (oh+1)*wo]
+		for ow := range y {
+			i := 2 * ow
+			x0, x1 := r0[i], r0[i+1]
+			x2, x3 := r1[i], r1[i+1]
+			best := x0
+			if x1 > best || x1 != x1 {
+				best = x1
+			}
+			if x2 > best || x2 != x2 {
+				best = x2
+			}
+			if x3 > best || x3 != x3 {
+				best = x3
+			}
+			y[ow] = best
+		}
+	}
+}
+
+// maxUnpool2x2 adds every output gradient of one plane, gp (rows of width
+// wo), onto the input position recorded by maxPool2x2Arg in gxp (rows of
+// width w), which holds zeros.
+func maxUnpool2x2(gxp, gp []float32, arg []uint8, w, wo int) {
+	ho := len(gp) / wo
+	for oh := 0; oh < ho; oh++ {
+		r0 := gxp[2*oh*w : 2*oh*w+2*wo]
+		r1 := gxp[(2*oh+1)*w : (2*oh+1)*w+2*wo]
+		g := gp[oh*wo : (oh+1)*wo]
+		a := arg[oh*wo : (oh+1)*wo]
+		for ow, v := range g {
+			i := 2*ow + int(a[ow]&1)
+			if a[ow] < 2 {
+				r0[i] += v
+			} else {
+				r1[i] += v
+			}
+		}
+	}
 }
 
 // AvgPool2d averages square windows of every channel of a [N, C, H, W]
@@ -265,6 +432,10 @@ func (f *avgPoolFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*ten
 	}
 	return y, nil
 }
+
+// FreshGrads marks Backward as returning fresh, unshared gradients
+// (see autograd.FreshGrads).
+func (*avgPoolFunc) FreshGrads() {}
 
 // Backward spreads each output gradient, divided by kernel², over the
 // real (unpadded) positions of its window.
