@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/spikego/spikego/autograd"
@@ -309,22 +310,10 @@ func (n *BaseNode) Step(x *autograd.Var) (*autograd.Var, error) {
 func (n *BaseNode) checkThreshold(step []int) error {
 	ts := n.th.Value().Shape()
 	out, err := tensor.BroadcastShape(ts, step)
-	if err != nil || !equal(out, step) {
+	if err != nil || !slices.Equal(out, step) {
 		return fmt.Errorf("node: threshold of shape %v does not fit input of shape %v", ts, step)
 	}
 	return nil
-}
-
-func equal(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // IFNode is BrainCog's IFNode, integrate-and-fire: mem = mem + x*dt.
