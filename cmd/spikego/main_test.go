@@ -118,3 +118,57 @@ func TestUsageListsCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainEvalOnSample runs "spikego train" on a slice of the embedded
+// sample, then "spikego eval" on its checkpoint, in-process.
+func TestTrainEvalOnSample(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	var out, errb bytes.Buffer
+	code := run([]string{"train", "--data", "sample", "--train-samples", "256", "--test-samples", "128",
+		"--batch", "64", "--out", dir, "--quiet"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("train exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	}
+	for _, want := range []string{"embedded sample", "256 training, 128 test images", "epoch 1/1: train loss", "firing rates lif1", "checkpoint"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("train output lacks %q:\n%s", want, out.String())
+		}
+	}
+	for _, f := range []string{"checkpoint.safetensors", "optimizer.safetensors", "metrics.jsonl", "curves.png", "raster.png"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("train did not write %s: %v", f, err)
+		}
+	}
+	out.Reset()
+	errb.Reset()
+	if code := run([]string{"eval", "--checkpoint", dir, "--data", "sample", "--test-samples", "128"}, &out, &errb); code != 0 {
+		t.Fatalf("eval exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "test accuracy") || !strings.Contains(out.String(), "128 images") {
+		t.Errorf("eval output: %s", out.String())
+	}
+}
+
+func TestTrainUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"train", "--model", "resnet"},
+		{"train", "--surrogate", "NoSuchGrad"},
+		{"train", "--epochs", "0"},
+		{"train", "--lr", "0"},
+		{"train", "--batch", "-3"},
+		{"train", "extra"},
+		{"eval", "extra"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (stderr %q)", args, code, errb.String())
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"train", "--data", t.TempDir() + "/missing", "--out", t.TempDir()}, &out, &errb); code != 1 {
+		t.Errorf("missing data dir: exit %d, want 1", code)
+	}
+	if code := run([]string{"eval", "--checkpoint", t.TempDir()}, &out, &errb); code != 1 {
+		t.Errorf("eval without checkpoint: exit %d, want 1", code)
+	}
+}

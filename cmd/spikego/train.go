@@ -59,6 +59,16 @@ With only -model given, every setting is the reference model's
 	if fs.NArg() > 0 {
 		return &usageError{err: fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " ")), usage: usage}
 	}
+	// Zero means "the model's default" inside train.Config; on the command
+	// line these flags have explicit defaults, so zero is a mistake.
+	switch {
+	case cfg.Epochs < 1:
+		return &usageError{err: fmt.Errorf("-epochs must be at least 1, got %d", cfg.Epochs), usage: usage}
+	case !(lr > 0):
+		return &usageError{err: fmt.Errorf("-lr must be positive, got %v", lr), usage: usage}
+	case cfg.T < 0 || cfg.Batch < 0:
+		return &usageError{err: fmt.Errorf("-T and -batch must be positive"), usage: usage}
+	}
 	cfg.Seed = *seed
 	cfg.LR = float32(lr)
 	if cfg.Schedule == "none" {
