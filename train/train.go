@@ -201,6 +201,14 @@ func (t *Trainer) Run(ctx context.Context, onProgress func(Progress), onEpoch fu
 			}
 		})
 		if err != nil {
+			if errors.Is(err, ErrInterrupted) && t.cfg.OutDir != "" {
+				// Training of this epoch is complete: keep it, so that a
+				// resumed run goes straight to the evaluation.
+				t.partial = sums
+				if serr := t.save(sums); serr != nil {
+					return errors.Join(err, serr)
+				}
+			}
 			return err
 		}
 		em := EpochMetrics{

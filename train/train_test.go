@@ -202,3 +202,61 @@ func TestResumeErrors(t *testing.T) {
 		t.Error("corrupt checkpoint loaded")
 	}
 }
+
+// TestInterruptDuringEvaluation stops a run while it evaluates: the
+// epoch's training is kept, and the resumed run only evaluates it before
+// finishing with the weights of an uninterrupted run.
+func TestInterruptDuringEvaluation(t *testing.T) {
+	data := sampleData(t)
+	cfg := smallConfig(t.TempDir())
+	cfg.Epochs = 1
+	a, err := New(cfg, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Run(context.Background(), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	cfg.OutDir = t.TempDir()
+	b, err := New(cfg, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	err = b.Run(ctx, func(p Progress) {
+		if p.Phase == "test" {
+			cancel()
+		}
+	}, nil)
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("run interrupted in evaluation returned %v", err)
+	}
+	cfg.Resume = true
+	c, err := New(cfg, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trained := 0
+	var got EpochMetrics
+	if err := c.Run(context.Background(), func(p Progress) {
+		if p.Phase == "train" {
+			trained++
+		}
+	}, func(m EpochMetrics) { got = m }); err != nil {
+		t.Fatal(err)
+	}
+	if trained != 0 {
+		t.Errorf("resumed run trained %d more batches", trained)
+	}
+	if got.TrainSamples != cfg.TrainSamples {
+		t.Errorf("resumed epoch reports %d training samples, want %d", got.TrainSamples, cfg.TrainSamples)
+	}
+	want, have := nn.StateDict(a.Model()), nn.StateDict(c.Model())
+	for i := range want {
+		for j, v := range want[i].Tensor.Data() {
+			if have[i].Tensor.Data()[j] != v {
+				t.Fatalf("%s[%d] differs after resuming", want[i].Name, j)
+			}
+		}
+	}
+}
