@@ -47,13 +47,19 @@ func NewCNN(cfg Config) (*CNN, error) {
 		return nil, err
 	}
 	m.FC = nn.NewLinear(32*7*7, 10, true, rng)
-	for _, bn := range []**nn.BatchNorm2d{&m.BN1, &m.BN2} {
-		if *bn, err = nn.NewBatchNorm2d(32); err != nil {
-			return nil, err
-		}
-		if err = (*bn).SetTimeSteps(m.T); err != nil {
-			return nil, err
-		}
+	if m.BN1, err = nn.NewBatchNorm2d(32); err != nil {
+		return nil, err
+	}
+	// BN1 sees the same input at every step: normalise it once, updating
+	// the running statistics T times as T calls would.
+	if err = m.BN1.SetRepeat(m.T); err != nil {
+		return nil, err
+	}
+	if m.BN2, err = nn.NewBatchNorm2d(32); err != nil {
+		return nil, err
+	}
+	if err = m.BN2.SetTimeSteps(m.T); err != nil {
+		return nil, err
 	}
 	if m.Pool, err = nn.NewMaxPool2d(2, 2); err != nil {
 		return nil, err
@@ -86,21 +92,23 @@ func (m *CNN) Forward(x *autograd.Var) (*autograd.Var, error) {
 	if err != nil {
 		return nil, err
 	}
-	// conv1(x) is the same at every step: compute it once, then repeat it
-	// so that BatchNorm sees (and counts) each step as BrainCog's loop does.
+	// conv1(x), and so BN1(conv1(x)), is the same at every step: compute
+	// it once (BN1 counts it T times in its running statistics) and let
+	// LIF1 integrate it at each of the T steps; the gradient is the sum
+	// over the steps, as T separate computations would give.
 	c1, err := m.Conv1.Forward(x)
 	if err != nil {
 		return nil, err
 	}
-	rep, err := reshape(autograd.Repeat(c1, T), T*B, 32, 28, 28)
+	b1, err := m.BN1.Forward(c1)
 	if err != nil {
 		return nil, err
 	}
-	b1, err := m.BN1.Forward(rep)
+	st, err := m.LIF1.ForwardRepeat(b1, T) // [T,B,32,28,28]
 	if err != nil {
 		return nil, err
 	}
-	s1, err := m.spike(m.LIF1, b1, T, B, 32, 28, 28)
+	s1, err := reshape(st, T*B, 32, 28, 28)
 	if err != nil {
 		return nil, err
 	}

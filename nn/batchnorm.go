@@ -57,6 +57,7 @@ type BatchNorm struct {
 
 	channels  int
 	timeSteps int
+	repeat    int
 	training  bool
 }
 
@@ -76,6 +77,7 @@ func newBatchNorm(kind string, channels int) (*BatchNorm, error) {
 		Momentum:          DefaultBatchNormMomentum,
 		channels:          channels,
 		timeSteps:         1,
+		repeat:            1,
 		training:          true,
 	}, nil
 }
@@ -99,6 +101,26 @@ func (b *BatchNorm) SetTimeSteps(t int) error {
 	b.timeSteps = t
 	return nil
 }
+
+// SetRepeat declares that each call stands for r identical calls: the
+// same input presented at r time steps, as a static input is to the first
+// layer of a spiking network. In training mode the running statistics of
+// every group are then updated r times, and NumBatchesTracked grows by r
+// per group, exactly as r separate calls on the same input would leave
+// them; the output is that of one call, and a caller that uses it at r
+// time steps passes the sum of their gradients (node.ForwardRepeat does).
+// This saves normalising r copies of the same data. r = 1 (the default)
+// is a plain call. It is an error when r < 1.
+func (b *BatchNorm) SetRepeat(r int) error {
+	if r < 1 {
+		return fmt.Errorf("nn: BatchNorm: repeat must be positive, got %d", r)
+	}
+	b.repeat = r
+	return nil
+}
+
+// Repeat returns the number set by SetRepeat.
+func (b *BatchNorm) Repeat() int { return b.repeat }
 
 // TimeSteps returns the number of time steps set by SetTimeSteps.
 func (b *BatchNorm) TimeSteps() int { return b.timeSteps }
@@ -272,8 +294,10 @@ func (f *batchNormFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*t
 					// Running statistics, group 0 first, as T
 					// separate calls would update them.
 					unbiased := sq / float64(max(m-1, 1))
-					rm[ch] = float32((1-mom)*float64(rm[ch]) + mom*mean)
-					rv[ch] = float32((1-mom)*float64(rv[ch]) + mom*unbiased)
+					for r := 0; r < b.repeat; r++ {
+						rm[ch] = float32((1-mom)*float64(rm[ch]) + mom*mean)
+						rv[ch] = float32((1-mom)*float64(rv[ch]) + mom*unbiased)
+					}
 				} else {
 					mean = float64(rm[ch])
 					invStd = 1 / math.Sqrt(float64(rv[ch])+b.Eps)
@@ -289,7 +313,7 @@ func (f *batchNormFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*t
 		}
 	})
 	if b.training {
-		b.NumBatchesTracked.Data()[0] += float32(groups)
+		b.NumBatchesTracked.Data()[0] += float32(groups * b.repeat)
 	}
 	if ctx.AnyNeedsGrad() {
 		ctx.SaveForBackward(x, w)

@@ -434,3 +434,93 @@ func BenchmarkBatchNorm2dForwardBackward(b *testing.B) {
 		}
 	}
 }
+
+// TestBatchNormRepeat checks SetRepeat(r) against r separate calls on the
+// same input: the same output each time, the same running statistics and
+// counter afterwards, and the gradient of the summed outputs equals the
+// gradient of one call fed the summed upstream gradients.
+func TestBatchNormRepeat(t *testing.T) {
+	const r = 3
+	rng := NewRand(11)
+	x := randUniform(rng, -2, 3, 4, 5, 3, 3)
+	up := make([]*tensor.Tensor, r)
+	for i := range up {
+		up[i] = randUniform(rng, -1, 1, 4, 5, 3, 3)
+	}
+	// r separate calls.
+	sep, err := NewBatchNorm2d(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xs := autograd.NewVar(x.Clone(), true)
+	var loss *autograd.Var
+	var y0 *tensor.Tensor
+	for i := 0; i < r; i++ {
+		y, err := sep.Forward(xs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			y0 = y.Value()
+		}
+		term := autograd.Sum(autograd.Mul(y, autograd.Const(up[i])))
+		if loss == nil {
+			loss = term
+		} else {
+			loss = autograd.Add(loss, term)
+		}
+	}
+	if err := autograd.Backward(loss, nil); err != nil {
+		t.Fatal(err)
+	}
+	// One call standing for r.
+	rep, err := NewBatchNorm2d(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.SetRepeat(r); err != nil {
+		t.Fatal(err)
+	}
+	xr := autograd.NewVar(x.Clone(), true)
+	y, err := rep.Forward(xr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := up[0].Clone()
+	for _, u := range up[1:] {
+		if err := tensor.AddInto(sum, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := autograd.Backward(autograd.Sum(autograd.Mul(y, autograd.Const(sum))), nil); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range y.Value().Data() {
+		if v != y0.Data()[i] {
+			t.Fatalf("output[%d] = %v, separate call %v", i, v, y0.Data()[i])
+		}
+	}
+	for _, pair := range [][2]*tensor.Tensor{
+		{rep.RunningMean, sep.RunningMean}, {rep.RunningVar, sep.RunningVar}, {rep.NumBatchesTracked, sep.NumBatchesTracked},
+	} {
+		for i, v := range pair[0].Data() {
+			if v != pair[1].Data()[i] {
+				t.Fatalf("buffer %v differs from %v", pair[0], pair[1])
+			}
+		}
+	}
+	if got := rep.NumBatchesTracked.Item(); got != r {
+		t.Errorf("num_batches_tracked %v, want %d", got, r)
+	}
+	for _, pair := range [][2]*tensor.Tensor{{xr.Grad(), xs.Grad()}, {rep.Weight.Grad(), sep.Weight.Grad()}, {rep.Bias.Grad(), sep.Bias.Grad()}} {
+		for i, v := range pair[0].Data() {
+			w := pair[1].Data()[i]
+			if d := v - w; d > 1e-5 || d < -1e-5 {
+				t.Fatalf("gradient %d: repeated %v, separate %v", i, v, w)
+			}
+		}
+	}
+	if err := rep.SetRepeat(0); err == nil {
+		t.Error("SetRepeat(0) accepted")
+	}
+}
