@@ -3,6 +3,8 @@ package node
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/spikego/spikego/autograd"
@@ -252,9 +254,12 @@ func (f *multiStep) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor
 	if needX {
 		gxd = gx.Data()
 	}
+	// Each chunk of neurons keeps its own partial sums, keyed by its first
+	// neuron, and they are added in neuron order afterwards, so that the
+	// parameter gradients do not depend on which goroutine finishes first.
 	type partial struct{ th, alpha, k float64 }
 	var mu sync.Mutex
-	var total partial
+	parts := map[int]partial{}
 	tensor.ParallelFor(N, 8*T, func(lo, hi int) {
 		var p partial
 		w := min(hi-lo, tile)
@@ -329,11 +334,16 @@ func (f *multiStep) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor
 			}
 		}
 		mu.Lock()
+		parts[lo] = p
+		mu.Unlock()
+	})
+	var total partial
+	for _, lo := range slices.Sorted(maps.Keys(parts)) {
+		p := parts[lo]
 		total.th += p.th
 		total.alpha += p.alpha
 		total.k += p.k
-		mu.Unlock()
-	})
+	}
 	grads := make([]*tensor.Tensor, 4)
 	grads[0] = gx
 	if needTh {
