@@ -4,25 +4,6 @@
 
 #include "textflag.h"
 
-// func nnCpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-TEXT ·nnCpuid(SB), NOSPLIT, $0-24
-	MOVL eaxArg+0(FP), AX
-	MOVL ecxArg+4(FP), CX
-	CPUID
-	MOVL AX, eax+8(FP)
-	MOVL BX, ebx+12(FP)
-	MOVL CX, ecx+16(FP)
-	MOVL DX, edx+20(FP)
-	RET
-
-// func nnXgetbv() (eax, edx uint32)
-TEXT ·nnXgetbv(SB), NOSPLIT, $0-8
-	MOVL $0, CX
-	XGETBV
-	MOVL AX, eax+0(FP)
-	MOVL DX, edx+4(FP)
-	RET
-
 // Byte 0 of every dword of each 128-bit lane into bytes 0..3 of the lane.
 DATA poolPackIdx<>+0(SB)/8, $0x808080800c080400
 DATA poolPackIdx<>+8(SB)/8, $0x8080808080808080

@@ -2,54 +2,17 @@
 
 package tensor
 
-// The assembly kernels of gemm_amd64.s, and the detection of the CPU
-// features they need (CPUID and XGETBV, as internal/cpu does).
+import "github.com/spikego/spikego/internal/cpu"
+
+// The assembly kernels of gemm_amd64.s.
 
 // gemmHaveAsm reports whether the CPU and OS support the AVX2 and FMA
 // instructions of the assembly micro-kernels, and gemmHaveAVX512 whether
 // they also support AVX-512F, used by the 32-column kernels.
 var (
-	gemmHaveAsm    = detectAVX2FMA()
-	gemmHaveAVX512 = gemmHaveAsm && detectAVX512F()
+	gemmHaveAsm    = cpu.X86().AVX2 && cpu.X86().FMA
+	gemmHaveAVX512 = gemmHaveAsm && cpu.X86().AVX512F
 )
-
-func detectAVX2FMA() bool {
-	maxLeaf, _, _, _ := cpuid(0, 0)
-	if maxLeaf < 7 {
-		return false
-	}
-	_, _, ecx1, _ := cpuid(1, 0)
-	const (
-		fma     = 1 << 12
-		osxsave = 1 << 27
-		avx     = 1 << 28
-	)
-	if ecx1&(fma|osxsave|avx) != fma|osxsave|avx {
-		return false
-	}
-	// The OS must save the XMM (bit 1) and YMM (bit 2) state.
-	if xcr0, _ := xgetbv(); xcr0&6 != 6 {
-		return false
-	}
-	_, ebx7, _, _ := cpuid(7, 0)
-	const avx2 = 1 << 5
-	return ebx7&avx2 != 0
-}
-
-func detectAVX512F() bool {
-	// The OS must also save the opmask (bit 5) and ZMM (bits 6 and 7)
-	// state.
-	if xcr0, _ := xgetbv(); xcr0&0xe6 != 0xe6 {
-		return false
-	}
-	_, ebx7, _, _ := cpuid(7, 0)
-	const avx512f = 1 << 16
-	return ebx7&avx512f != 0
-}
-
-func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-
-func xgetbv() (eax, edx uint32)
 
 // gemmKernel6x16 computes the 6×16 product P of a packed A panel (kc×6,
 // a[p*6+i]) and a packed B panel (kc×16, b[p*16+j]) and stores P at c
