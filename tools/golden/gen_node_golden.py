@@ -50,42 +50,22 @@ import json
 import math
 import os
 import sys
-import zlib
 
-import numpy as np
 import torch
+
+from goldenlib import ENCODING, F32, ROOT, gen_for, hexf, hexlist
 
 torch.set_num_threads(1)
 torch.manual_seed(20240608)
-F32 = torch.float32
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT = "node/testdata/golden.json"
-ENCODING = ("every float is a string with its IEEE-754 float32 bit pattern in "
-            "hex ('0x3f800000' == 1.0) so NaN/Inf/-0 survive JSON; tensors are "
-            "flattened row-major (C order) with their shape stored alongside; "
-            "null means 'no value / no gradient'")
 
 T, B, N = 6, 3, 7
 
 
-def gen_for(label):
-    """A torch.Generator seeded deterministically from a string."""
-    g = torch.Generator()
-    g.manual_seed(zlib.crc32(label.encode()) & 0x7FFFFFFF)
-    return g
 
 
-def hexf(v):
-    """float32 bit pattern of a python/numpy scalar, as '0x%08x'."""
-    return "0x%08x" % int(np.array(v, dtype=np.float32).view(np.uint32))
 
 
-def hexlist(t):
-    """Flatten a tensor (or None) into a list of hex bit patterns."""
-    if t is None:
-        return None
-    a = np.ascontiguousarray(t.detach().cpu().to(F32).numpy()).reshape(-1)
-    return ["0x%08x" % u for u in a.view(np.uint32).tolist()]
 
 
 # ----------------------------------------------------------------------------
