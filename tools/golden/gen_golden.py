@@ -30,9 +30,9 @@ import sys
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from goldenlib import ENCODING, F32, ROOT, gen_for, hexf, hexlist
-import torch.nn.functional as F
 
 # ----------------------------------------------------------------------------
 # Determinism: one thread (so reductions have a fixed order), a fixed global
