@@ -31,7 +31,7 @@ func FuzzReadIDX(f *testing.F) {
 			}
 			n *= d
 		}
-		if n != len(m.Data) || n > MaxElements {
+		if n != len(m.Data) || uint64(n) > MaxElements {
 			t.Fatalf("dims %v hold %d elements, data has %d", m.Dims, n, len(m.Data))
 		}
 		var buf bytes.Buffer

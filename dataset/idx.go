@@ -154,7 +154,7 @@ func readIDX(r io.Reader) (*IDX, error) {
 		total *= d
 		if total > MaxElements || total > math.MaxInt {
 			return nil, fmt.Errorf("idx: %w: dimensions %v exceed %d elements",
-				ErrTooLarge, rawDims(raw), MaxElements)
+				ErrTooLarge, rawDims(raw), uint64(MaxElements))
 		}
 		dims[i] = int(d)
 	}
@@ -231,7 +231,7 @@ func WriteIDX(w io.Writer, dims []int, data []uint8) error {
 		}
 		total *= uint64(d)
 		if total > MaxElements {
-			return fmt.Errorf("dataset: idx: %w: dimensions %v exceed %d elements", ErrTooLarge, dims, MaxElements)
+			return fmt.Errorf("dataset: idx: %w: dimensions %v exceed %d elements", ErrTooLarge, dims, uint64(MaxElements))
 		}
 		binary.BigEndian.PutUint32(head[4+4*i:], uint32(d))
 	}

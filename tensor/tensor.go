@@ -22,7 +22,7 @@ func numel(shape []int) (int, error) {
 		if d < 0 {
 			return 0, fmt.Errorf("tensor: negative dimension in shape %v", shape)
 		}
-		if d != 0 && n > math.MaxInt32*8/d {
+		if d != 0 && n > math.MaxInt/d {
 			return 0, fmt.Errorf("tensor: shape %v is too large", shape)
 		}
 		n *= d
