@@ -14,20 +14,27 @@ type Tensor struct {
 	shape []int
 }
 
+// maxNumel is the largest number of elements a tensor may have: 2^34
+// (64 GiB of float32), or less where int is narrower.
+const maxNumel = 1 << 34
+
 // numel returns the number of elements of shape, or an error when a
-// dimension is negative or the product overflows.
+// dimension is negative or the product exceeds maxNumel.
 func numel(shape []int) (int, error) {
-	n := 1
+	n := uint64(1)
 	for _, d := range shape {
 		if d < 0 {
 			return 0, fmt.Errorf("tensor: negative dimension in shape %v", shape)
 		}
-		if d != 0 && n > math.MaxInt/d {
+		if d != 0 && n > maxNumel/uint64(d) {
 			return 0, fmt.Errorf("tensor: shape %v is too large", shape)
 		}
-		n *= d
+		n *= uint64(d)
 	}
-	return n, nil
+	if n > math.MaxInt/4 {
+		return 0, fmt.Errorf("tensor: shape %v is too large", shape)
+	}
+	return int(n), nil
 }
 
 // New returns a zero-filled tensor of the given shape. It panics on a
