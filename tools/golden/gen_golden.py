@@ -32,7 +32,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from goldenlib import ENCODING, F32, ROOT, gen_for, hexf, hexlist
+from goldenlib import ENCODING, F32, ROOT, AtanFn, QGateFn, STDPFn, gen_for, hexf, hexlist
 
 # ----------------------------------------------------------------------------
 # Determinism: one thread (so reductions have a fixed order), a fixed global
@@ -80,26 +80,6 @@ class SigmoidFn(torch.autograd.Function):
         return dx, None
 
 
-class AtanFn(torch.autograd.Function):
-    """AtanGrad: y = (x > 0).
-    c  = g / (1 + (((alpha * pi) / 2) * x)^2)
-    dx = (alpha / 2) * c
-    dalpha = sum((x / 2) * c)       (only if alpha requires grad)"""
-
-    @staticmethod
-    def forward(ctx, x, alpha):
-        ctx.save_for_backward(x, alpha)
-        return x.gt(0.).float()
-
-    @staticmethod
-    def backward(ctx, g):
-        x, alpha = ctx.saved_tensors
-        c = g / (1 + (alpha * math.pi / 2 * x).square())
-        dx = alpha / 2 * c if ctx.needs_input_grad[0] else None
-        da = (x / 2 * c).sum() if ctx.needs_input_grad[1] else None
-        return dx, da
-
-
 class GateFn(torch.autograd.Function):
     """GateGrad: y = (x > 0);  mask = 1 where |x| < 1/alpha else 0 (NaN -> 0);
     dx = g * mask   (a product: negative g gives -0, Inf/NaN g with mask 0 gives NaN)."""
@@ -115,25 +95,6 @@ class GateFn(torch.autograd.Function):
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
         return (g * mask if ctx.needs_input_grad[0] else None), None
-
-
-class QGateFn(torch.autograd.Function):
-    """QGateGrad (quadratic_gate): y = (x > 0);
-    k = ((-alpha) * alpha) * |x| + alpha, then k := 0 where |x| > 1/alpha
-    (strict '>', so |x| == 1/alpha keeps k, and NaN keeps k = NaN);  dx = g * k."""
-
-    @staticmethod
-    def forward(ctx, x, alpha):
-        outside = x.abs() > 1 / alpha
-        k = -alpha * alpha * x.abs() + alpha
-        k.masked_fill_(outside, 0)
-        ctx.save_for_backward(k)
-        return x.gt(0.).float()
-
-    @staticmethod
-    def backward(ctx, g):
-        (k,) = ctx.saved_tensors
-        return (g * k if ctx.needs_input_grad[0] else None), None
 
 
 class ReLULikeFn(torch.autograd.Function):
@@ -163,21 +124,6 @@ class StraightThroughFn(torch.autograd.Function):
     @staticmethod
     def backward(ctx, g):
         return g
-
-
-class STDPFn(torch.autograd.Function):
-    """STDPGrad (stdp): y = (x > 0);  dx = y * g  (so y == 0 with negative g gives -0)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        y = x.gt(0.).float()
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return y * g
 
 
 class BackEIGateFn(torch.autograd.Function):

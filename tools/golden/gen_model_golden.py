@@ -82,6 +82,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from goldenlib import QGateFn
+
 torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
 
@@ -94,26 +96,8 @@ STEPS_TRAINED = 2  # training steps recorded (the second checks Adam's t = 2)
 
 
 # ----------------------------------------------------------------------------
-# BrainCog's quadratic_gate surrogate and LIFNode.
+# BrainCog's LIFNode (its QGateGrad surrogate is goldenlib.QGateFn).
 # ----------------------------------------------------------------------------
-
-class QuadraticGate(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x, alpha):
-        if x.requires_grad:
-            mask_zero = (x.abs() > 1 / alpha)
-            grad_x = -alpha * alpha * x.abs() + alpha
-            grad_x.masked_fill_(mask_zero, 0)
-            ctx.save_for_backward(grad_x)
-        return x.gt(0.).float()
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        grad_x = None
-        if ctx.needs_input_grad[0]:
-            grad_x = grad_output * ctx.saved_tensors[0]
-        return grad_x, None
-
 
 class LIF(nn.Module):
     """BrainCog LIFNode(threshold=0.5, tau=2., act_fun=QGateGrad), single
@@ -135,7 +119,7 @@ class LIF(nn.Module):
 
     def forward(self, inputs):
         self.mem = self.mem + (inputs - self.mem) / self.tau
-        self.spike = QuadraticGate.apply(self.mem - self.threshold, self.alpha)
+        self.spike = QGateFn.apply(self.mem - self.threshold, self.alpha)
         self.mem = self.mem * (1 - self.spike.detach())
         s = self.spike.detach()
         self.counts.append(s.sum(dim=[d for d in range(s.dim()) if d != 1]))

@@ -53,7 +53,7 @@ import sys
 
 import torch
 
-from goldenlib import ENCODING, F32, ROOT, gen_for, hexf, hexlist
+from goldenlib import ENCODING, F32, ROOT, AtanFn, QGateFn, STDPFn, gen_for, hexf, hexlist
 
 torch.set_num_threads(1)
 torch.manual_seed(20240608)
@@ -72,56 +72,6 @@ T, B, N = 6, 3, 7
 # Surrogate spike functions (as braincog/base/strategy/surrogate.py).
 # ----------------------------------------------------------------------------
 
-class Atan(torch.autograd.Function):
-    """atan: spike = (x > 0); c = g / (1 + ((alpha*pi)/2 * x)^2);
-    dx = (alpha/2) * c; dalpha = sum((x/2) * c)."""
-
-    @staticmethod
-    def forward(ctx, x, alpha):
-        ctx.save_for_backward(x, alpha)
-        return x.gt(0.).float()
-
-    @staticmethod
-    def backward(ctx, g):
-        x, alpha = ctx.saved_tensors
-        c = g / (1 + (alpha * math.pi / 2 * x).square())
-        dx = alpha / 2 * c if ctx.needs_input_grad[0] else None
-        da = (x / 2 * c).sum() if ctx.needs_input_grad[1] else None
-        return dx, da
-
-
-class QuadGate(torch.autograd.Function):
-    """quadratic_gate: spike = (x > 0); k = (-alpha*alpha)*|x| + alpha, zeroed
-    where |x| > 1/alpha; dx = g * k; alpha gets no gradient."""
-
-    @staticmethod
-    def forward(ctx, x, alpha):
-        k = -alpha * alpha * x.abs() + alpha
-        k.masked_fill_(x.abs() > 1 / alpha, 0)
-        ctx.save_for_backward(k)
-        return x.gt(0.).float()
-
-    @staticmethod
-    def backward(ctx, g):
-        (k,) = ctx.saved_tensors
-        return g * k, None
-
-
-class Stdp(torch.autograd.Function):
-    """stdp: spike = (x > 0); dx = spike * g (alpha unused)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        y = x.gt(0.).float()
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return y * g
-
-
 class Surrogate(torch.nn.Module):
     """SurrogateFunctionBase: alpha = Parameter(float32 alpha)."""
 
@@ -132,11 +82,11 @@ class Surrogate(torch.nn.Module):
 
     def forward(self, x):
         if self.name == "AtanGrad":
-            return Atan.apply(x, self.alpha)
+            return AtanFn.apply(x, self.alpha)
         if self.name == "QGateGrad":
-            return QuadGate.apply(x, self.alpha)
+            return QGateFn.apply(x, self.alpha)
         if self.name == "STDPGrad":
-            return Stdp.apply(x)
+            return STDPFn.apply(x)
         raise ValueError(self.name)
 
 

@@ -6,6 +6,7 @@ float32 bit pattern in lower-case hex ("0x3f800000" == 1.0), so that NaN,
 their shape stored alongside; null means no value / no gradient.
 """
 
+import math
 import os
 import zlib
 
@@ -38,3 +39,61 @@ def hexlist(t):
         return None
     a = np.ascontiguousarray(t.detach().cpu().to(F32).numpy()).reshape(-1)
     return ["0x%08x" % u for u in a.view(np.uint32).tolist()]
+
+
+# BrainCog's surrogate functions that more than one generator needs, restated
+# with the same float32 operations in the same order.
+
+
+class AtanFn(torch.autograd.Function):
+    """AtanGrad: y = (x > 0).
+    c  = g / (1 + (((alpha * pi) / 2) * x)^2)
+    dx = (alpha / 2) * c
+    dalpha = sum((x / 2) * c)       (only if alpha requires grad)"""
+
+    @staticmethod
+    def forward(ctx, x, alpha):
+        ctx.save_for_backward(x, alpha)
+        return x.gt(0.).float()
+
+    @staticmethod
+    def backward(ctx, g):
+        x, alpha = ctx.saved_tensors
+        c = g / (1 + (alpha * math.pi / 2 * x).square())
+        dx = alpha / 2 * c if ctx.needs_input_grad[0] else None
+        da = (x / 2 * c).sum() if ctx.needs_input_grad[1] else None
+        return dx, da
+
+
+class QGateFn(torch.autograd.Function):
+    """QGateGrad (quadratic_gate): y = (x > 0);
+    k = ((-alpha) * alpha) * |x| + alpha, then k := 0 where |x| > 1/alpha
+    (strict '>', so |x| == 1/alpha keeps k, and NaN keeps k = NaN);  dx = g * k."""
+
+    @staticmethod
+    def forward(ctx, x, alpha):
+        outside = x.abs() > 1 / alpha
+        k = -alpha * alpha * x.abs() + alpha
+        k.masked_fill_(outside, 0)
+        ctx.save_for_backward(k)
+        return x.gt(0.).float()
+
+    @staticmethod
+    def backward(ctx, g):
+        (k,) = ctx.saved_tensors
+        return (g * k if ctx.needs_input_grad[0] else None), None
+
+
+class STDPFn(torch.autograd.Function):
+    """STDPGrad (stdp): y = (x > 0);  dx = y * g  (so y == 0 with negative g gives -0)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = x.gt(0.).float()
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return y * g
