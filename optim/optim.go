@@ -116,3 +116,20 @@ func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
 // oneMinus returns float32(1 - x) computed in float64, as PyTorch computes
 // 1 - beta in a Python float before handing it to a float32 kernel.
 func oneMinus(x float32) float32 { return float32(1 - float64(x)) }
+
+// Stateful is an optimizer whose per-parameter state (moments, momentum
+// buffers) can be saved in a checkpoint and restored, keyed as PyTorch's
+// optimizer state_dict keys it ("<index>.exp_avg", ...). Adam and SGD
+// implement it.
+type Stateful interface {
+	Optimizer
+	// Name returns the optimizer's PyTorch class name ("Adam", "AdamW",
+	// "SGD"), so that a checkpoint's state is never loaded into another
+	// kind of optimizer.
+	Name() string
+	// StateDict returns copies of the state tensors by name.
+	StateDict() map[string]*tensor.Tensor
+	// LoadStateDict replaces the state with the given tensors; on error
+	// the state is unchanged.
+	LoadStateDict(map[string]*tensor.Tensor) error
+}

@@ -133,3 +133,14 @@ func unknownKeys(sd map[string]*tensor.Tensor, params int, fields ...string) err
 	}
 	return nil
 }
+
+// Name returns "AdamW" for an optimizer built by NewAdamW, else "Adam".
+func (a *Adam) Name() string {
+	if a.decoupled {
+		return "AdamW"
+	}
+	return "Adam"
+}
+
+// Name returns "SGD".
+func (s *SGD) Name() string { return "SGD" }
