@@ -4,72 +4,97 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 
+	"github.com/spikego/spikego/checkpoint"
+	"github.com/spikego/spikego/dataset"
 	"github.com/spikego/spikego/models"
-	"github.com/spikego/spikego/nn"
 	"github.com/spikego/spikego/node"
-	"github.com/spikego/spikego/safetensors"
-	"github.com/spikego/spikego/tensor"
 )
 
 // File names inside an output directory.
 const (
-	// CheckpointFile holds the model's state_dict and, in its metadata,
-	// the settings and the position reached.
+	// CheckpointFile holds everything a run needs to continue: the
+	// model's state_dict, the optimizer's state and, in its metadata, the
+	// settings, the data's identity, the position reached and the metrics
+	// of every completed epoch (package checkpoint describes the format).
 	CheckpointFile = "checkpoint.safetensors"
-	// OptimizerFile holds the optimizer's state, for resuming.
-	OptimizerFile = "optimizer.safetensors"
-	// MetricsFile receives one JSON object per epoch.
+	// MetricsFile receives one JSON object per completed epoch. It is
+	// rewritten from the checkpoint after every save, so it lists exactly
+	// the epochs the checkpoint holds.
 	MetricsFile = "metrics.jsonl"
+	// legacyOptimizerFile is where spikego-checkpoint-1 runs kept the
+	// optimizer state.
+	legacyOptimizerFile = "optimizer.safetensors"
 )
 
-// optimizerState is implemented by optimizers whose state can be saved.
-type optimizerState interface {
-	StateDict() map[string]*tensor.Tensor
-	LoadStateDict(map[string]*tensor.Tensor) error
+// Metadata keys of a training checkpoint.
+const (
+	metaConfig   = "config"
+	metaData     = "data"
+	metaProgress = "progress"
+	metaMetrics  = "metrics"
+)
+
+// savedConfig is the part of Config that a checkpoint records: everything
+// that decides the numbers a run produces.
+type savedConfig struct {
+	Model        string  `json:"model"`
+	Node         string  `json:"node"`
+	Surrogate    string  `json:"surrogate"`
+	T            int     `json:"T"`
+	Epochs       int     `json:"epochs"`
+	Batch        int     `json:"batch"`
+	LR           float32 `json:"lr"`
+	Optimizer    string  `json:"optimizer"`
+	Schedule     string  `json:"schedule"`
+	TrainSamples int     `json:"train_samples"`
+	TestSamples  int     `json:"test_samples"`
+	Seed         uint64  `json:"seed"`
 }
 
-// save writes the model and optimizer checkpoints of the position
-// reached: t.epoch completed epochs and t.batch batches of the next, with
-// the running sums of that partial epoch.
-func (t *Trainer) save(partial epochSums) error {
-	if err := os.MkdirAll(t.cfg.OutDir, 0o755); err != nil {
-		return fmt.Errorf("train: %w", err)
-	}
-	meta := map[string]string{
-		"format":     "spikego-checkpoint-1",
-		"model":      t.cfg.Model,
-		"node":       t.cfg.Node,
-		"surrogate":  t.cfg.Surrogate,
-		"T":          strconv.Itoa(t.cfg.T),
-		"batch":      strconv.Itoa(t.cfg.Batch),
-		"seed":       strconv.FormatUint(t.cfg.Seed, 10),
-		"epoch":      strconv.Itoa(t.epoch),
-		"next_batch": strconv.Itoa(t.batch),
-	}
-	if partial.samples > 0 {
-		b, err := json.Marshal(partialJSON{partial.loss, partial.correct, partial.samples, partial.seconds, partial.spikes, partial.seen})
-		if err != nil {
-			return err
-		}
-		meta["partial_epoch"] = string(b)
-	}
-	if err := safetensors.WriteFile(filepath.Join(t.cfg.OutDir, CheckpointFile), toSafetensors(nn.StateDict(t.model)), meta); err != nil {
-		return fmt.Errorf("train: save checkpoint: %w", err)
-	}
-	if st, ok := t.opt.(optimizerState); ok {
-		var ts []nn.NamedTensor
-		for name, v := range st.StateDict() {
-			ts = append(ts, nn.NamedTensor{Name: name, Tensor: v})
-		}
-		if err := safetensors.WriteFile(filepath.Join(t.cfg.OutDir, OptimizerFile), toSafetensors(ts), map[string]string{"optimizer": t.cfg.Optimizer}); err != nil {
-			return fmt.Errorf("train: save optimizer state: %w", err)
-		}
-	}
-	return nil
+func saveConfig(c Config) savedConfig {
+	return savedConfig{c.Model, c.Node, c.Surrogate, c.T, c.Epochs, c.Batch, c.LR, c.Optimizer, c.Schedule, c.TrainSamples, c.TestSamples, c.Seed}
+}
+
+func (s savedConfig) config() Config {
+	return Config{Model: s.Model, Node: s.Node, Surrogate: s.Surrogate, T: s.T, Epochs: s.Epochs, Batch: s.Batch,
+		LR: s.LR, Optimizer: s.Optimizer, Schedule: s.Schedule, TrainSamples: s.TrainSamples, TestSamples: s.TestSamples, Seed: s.Seed}
+}
+
+// dataID identifies the samples a run uses, so that a resumed run cannot
+// silently continue on other data.
+type dataID struct {
+	Name string `json:"name"`
+	N    int    `json:"n"`
+	Rows int    `json:"rows"`
+	Cols int    `json:"cols"`
+	// CRC is the CRC-32C of the images followed by the labels.
+	CRC uint32 `json:"crc32c"`
+}
+
+type dataIDs struct {
+	Train dataID `json:"train"`
+	Test  dataID `json:"test"`
+}
+
+func identify(s *dataset.Set) dataID {
+	h := crc32.New(crc32.MakeTable(crc32.Castagnoli))
+	h.Write(s.Images)
+	h.Write(s.Labels)
+	return dataID{Name: s.Name, N: s.N, Rows: s.Rows, Cols: s.Cols, CRC: h.Sum32()}
+}
+
+// progress is the position a checkpoint holds: Epoch completed epochs and
+// NextBatch batches of the next, with that partial epoch's running sums.
+type progress struct {
+	Epoch     int          `json:"epoch"`
+	NextBatch int          `json:"next_batch"`
+	Partial   *partialJSON `json:"partial,omitempty"`
 }
 
 type partialJSON struct {
@@ -81,24 +106,156 @@ type partialJSON struct {
 	Seen    []float64 `json:"seen"`
 }
 
-func toSafetensors(ts []nn.NamedTensor) []safetensors.Tensor {
-	out := make([]safetensors.Tensor, len(ts))
-	for i, t := range ts {
-		out[i] = safetensors.Tensor{Name: t.Name, Shape: t.Tensor.Shape(), Data: t.Tensor.Data()}
+// save writes the checkpoint of the position reached (t.epoch completed
+// epochs, t.batch batches of the next with the running sums partial) and
+// then metrics.jsonl from the checkpoint's history.
+func (t *Trainer) save(partial epochSums) error {
+	p := progress{Epoch: t.epoch, NextBatch: t.batch}
+	if t.batch > 0 || partial.samples > 0 {
+		p.Partial = &partialJSON{partial.loss, partial.correct, partial.samples, partial.seconds, partial.spikes, partial.seen}
 	}
-	return out
+	meta := map[string]string{}
+	for key, v := range map[string]any{
+		metaConfig: saveConfig(t.cfg), metaData: t.dataIDs, metaProgress: p, metaMetrics: t.history,
+	} {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("train: save: %w", err)
+		}
+		meta[key] = string(b)
+	}
+	meta["model"] = t.cfg.Model // for readers that only look for the name
+	if err := checkpoint.Save(t.dir.Join(CheckpointFile), t.model, t.opt, meta); err != nil {
+		return fmt.Errorf("train: save checkpoint: %w", err)
+	}
+	return t.writeMetrics()
 }
 
-func fromSafetensors(f *safetensors.File) (map[string]*tensor.Tensor, error) {
-	out := map[string]*tensor.Tensor{}
-	for _, st := range f.Tensors {
-		t, err := tensor.FromSlice(st.Data, st.Shape...)
-		if err != nil {
-			return nil, fmt.Errorf("tensor %q: %w", st.Name, err)
+// writeMetrics rewrites metrics.jsonl from the history, atomically.
+func (t *Trainer) writeMetrics() error {
+	return t.dir.WriteFile(MetricsFile, func(w io.Writer) error {
+		for _, m := range t.history {
+			b, err := json.Marshal(m)
+			if err != nil {
+				return err
+			}
+			if _, err := w.Write(append(b, '\n')); err != nil {
+				return err
+			}
 		}
-		out[st.Name] = t
+		return nil
+	})
+}
+
+// runState is what a training checkpoint's metadata holds.
+type runState struct {
+	cfg      Config
+	data     *dataIDs // nil in legacy checkpoints
+	progress progress
+	history  []EpochMetrics
+	legacy   bool // spikego-checkpoint-1: weights only
+}
+
+// parseRunState decodes and validates the metadata of a training
+// checkpoint.
+func parseRunState(meta map[string]string) (*runState, error) {
+	switch meta[checkpoint.FormatKey] {
+	case checkpoint.Format:
+	case "spikego-checkpoint-1":
+		return parseLegacy(meta)
+	case "":
+		return nil, errors.New("not a spikego checkpoint (no metadata): a plain PyTorch state_dict loads with the model named (spikego eval --model NAME)")
+	default:
+		return nil, fmt.Errorf("unknown checkpoint format %q", meta[checkpoint.FormatKey])
 	}
-	return out, nil
+	var s runState
+	var sc savedConfig
+	s.data = new(dataIDs)
+	for key, dst := range map[string]any{metaConfig: &sc, metaData: s.data, metaProgress: &s.progress, metaMetrics: &s.history} {
+		raw, ok := meta[key]
+		if !ok {
+			return nil, fmt.Errorf("metadata lacks %q", key)
+		}
+		if err := json.Unmarshal([]byte(raw), dst); err != nil {
+			return nil, fmt.Errorf("metadata %q: %w", key, err)
+		}
+	}
+	cfg, err := sc.config().WithDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("metadata %q: %w", metaConfig, err)
+	}
+	if cfg != sc.config() {
+		return nil, fmt.Errorf("metadata %q: incomplete settings %+v", metaConfig, sc)
+	}
+	s.cfg = cfg
+	p := s.progress
+	switch {
+	case p.Epoch < 0 || p.Epoch > cfg.Epochs:
+		return nil, fmt.Errorf("metadata %q: epoch %d outside 0..%d", metaProgress, p.Epoch, cfg.Epochs)
+	case p.NextBatch < 0:
+		return nil, fmt.Errorf("metadata %q: negative batch %d", metaProgress, p.NextBatch)
+	case len(s.history) != p.Epoch:
+		return nil, fmt.Errorf("metadata: %d epochs completed but metrics for %d", p.Epoch, len(s.history))
+	}
+	for i, m := range s.history {
+		if m.Epoch != i+1 {
+			return nil, fmt.Errorf("metadata %q: entry %d is epoch %d", metaMetrics, i+1, m.Epoch)
+		}
+	}
+	if q := p.Partial; q != nil {
+		if q.Samples < 0 || q.Correct < 0 || q.Correct > q.Samples || len(q.Spikes) != len(q.Seen) {
+			return nil, fmt.Errorf("metadata %q: inconsistent partial epoch", metaProgress)
+		}
+	}
+	return &s, nil
+}
+
+// parseLegacy reads the settings of a spikego-checkpoint-1 file, which
+// can be evaluated but not resumed.
+func parseLegacy(meta map[string]string) (*runState, error) {
+	s := &runState{legacy: true}
+	s.cfg.Model, s.cfg.Node, s.cfg.Surrogate = meta["model"], meta["node"], meta["surrogate"]
+	for _, kv := range []struct {
+		key string
+		dst *int
+	}{{"T", &s.cfg.T}, {"batch", &s.cfg.Batch}, {"epoch", &s.progress.Epoch}} {
+		v, err := strconv.Atoi(meta[kv.key])
+		if err != nil {
+			return nil, fmt.Errorf("metadata %s: %w", kv.key, err)
+		}
+		*kv.dst = v
+	}
+	var err error
+	if s.cfg.Seed, err = strconv.ParseUint(meta["seed"], 10, 64); err != nil {
+		return nil, fmt.Errorf("metadata seed: %w", err)
+	}
+	if s.cfg, err = s.cfg.WithDefaults(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// validatePartial checks a restored partial epoch against the model and
+// the data it continues on.
+func (t *Trainer) validatePartial(p progress) error {
+	batches := (t.trainSet().N + t.cfg.Batch - 1) / t.cfg.Batch
+	if p.NextBatch > batches {
+		return fmt.Errorf("stopped at batch %d of an epoch of %d batches", p.NextBatch, batches)
+	}
+	q := p.Partial
+	if q == nil {
+		if p.NextBatch > 0 {
+			return errors.New("stopped inside an epoch without its running sums")
+		}
+		return nil
+	}
+	if n := len(t.model.Layers()); len(q.Spikes) != n {
+		return fmt.Errorf("partial epoch has firing counts for %d layers, the model has %d", len(q.Spikes), n)
+	}
+	if q.Samples > t.trainSet().N || q.Samples > p.NextBatch*t.cfg.Batch {
+		return fmt.Errorf("partial epoch counts %d samples after %d batches of %d", q.Samples, p.NextBatch, t.cfg.Batch)
+	}
+	return nil
 }
 
 // Checkpoint is a model loaded from a checkpoint file with the settings it
@@ -108,113 +265,89 @@ type Checkpoint struct {
 	Model  models.Model
 	// Epoch is the number of completed epochs.
 	Epoch int
+	// Metrics are the metrics of the completed epochs (nil for
+	// checkpoints of spikego before the single-file format and for plain
+	// state_dicts).
+	Metrics []EpochMetrics
+}
+
+// checkpointPath returns path, or the checkpoint inside it if path is a
+// directory.
+func checkpointPath(path string) string {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return filepath.Join(path, CheckpointFile)
+	}
+	return path
 }
 
 // LoadCheckpoint rebuilds the model saved at path (a checkpoint file, or
-// an output directory holding one).
+// an output directory holding one). It refuses files whose values are not
+// all finite, and checks that the memory the model needs for one batch
+// fits the machine.
 func LoadCheckpoint(path string) (*Checkpoint, error) {
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		path = filepath.Join(path, CheckpointFile)
-	}
-	f, err := safetensors.ReadFile(path)
+	path = checkpointPath(path)
+	f, err := checkpoint.Read(path)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	cfg, epoch, _, err := configFromMeta(f.Metadata)
+	s, err := parseRunState(f.Meta)
 	if err != nil {
 		return nil, fmt.Errorf("train: %s: %w", path, err)
 	}
-	cfg, err = cfg.WithDefaults()
+	if err := checkMemory(s.cfg, s.cfg.Batch); err != nil {
+		return nil, fmt.Errorf("train: %s: %w", path, err)
+	}
+	m, err := buildModel(s.cfg)
 	if err != nil {
 		return nil, err
+	}
+	if err := f.LoadInto(m, nil); err != nil {
+		return nil, fmt.Errorf("train: %s: %w", path, err)
+	}
+	return &Checkpoint{Config: s.cfg, Model: m, Epoch: s.progress.Epoch, Metrics: s.history}, nil
+}
+
+// LoadWeights builds the model that cfg describes and loads the
+// state_dict at path into it: a plain state_dict saved by PyTorch for the
+// equivalent torch.nn.Sequential (metadata, if any, is ignored), or a
+// spikego checkpoint. Integer tensors such as BatchNorm's
+// num_batches_tracked are converted to float32.
+func LoadWeights(path string, cfg Config) (*Checkpoint, error) {
+	cfg, err := cfg.WithDefaults()
+	if err != nil {
+		return nil, err
+	}
+	path = checkpointPath(path)
+	f, err := checkpoint.Read(path)
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	if err := checkMemory(cfg, cfg.Batch); err != nil {
+		return nil, fmt.Errorf("train: %w", err)
 	}
 	m, err := buildModel(cfg)
 	if err != nil {
 		return nil, err
 	}
-	sd, err := fromSafetensors(f)
-	if err != nil {
-		return nil, fmt.Errorf("train: %s: %w", path, err)
+	if err := f.LoadInto(m, nil); err != nil {
+		return nil, fmt.Errorf("train: %s as model %s: %w", path, cfg.Model, err)
 	}
-	if err := nn.LoadStateDict(m, sd); err != nil {
-		return nil, fmt.Errorf("train: %s: %w", path, err)
-	}
-	return &Checkpoint{Config: cfg, Model: m, Epoch: epoch}, nil
+	return &Checkpoint{Config: cfg, Model: m}, nil
 }
 
-func configFromMeta(meta map[string]string) (cfg Config, epoch, nextBatch int, err error) {
-	if meta["format"] != "spikego-checkpoint-1" {
-		return cfg, 0, 0, errors.New("not a spikego checkpoint (metadata format missing)")
-	}
-	cfg.Model, cfg.Node, cfg.Surrogate = meta["model"], meta["node"], meta["surrogate"]
-	ints := []struct {
-		key string
-		dst *int
-	}{{"T", &cfg.T}, {"batch", &cfg.Batch}, {"epoch", &epoch}, {"next_batch", &nextBatch}}
-	for _, kv := range ints {
-		if *kv.dst, err = strconv.Atoi(meta[kv.key]); err != nil {
-			return cfg, 0, 0, fmt.Errorf("metadata %s: %w", kv.key, err)
-		}
-	}
-	if cfg.Seed, err = strconv.ParseUint(meta["seed"], 10, 64); err != nil {
-		return cfg, 0, 0, fmt.Errorf("metadata seed: %w", err)
-	}
-	return cfg, epoch, nextBatch, nil
-}
-
-// restore loads the checkpoint in t.cfg.OutDir into the trainer: model,
-// optimizer and position. The checkpoint's model settings must match.
-func (t *Trainer) restore() error {
-	path := filepath.Join(t.cfg.OutDir, CheckpointFile)
-	f, err := safetensors.ReadFile(path)
+// ReadRunConfig returns the settings of the run whose checkpoint is in
+// dir, so that a resumed run can take every setting it is not given.
+func ReadRunConfig(dir string) (Config, error) {
+	path := filepath.Join(dir, CheckpointFile)
+	f, err := checkpoint.Read(path)
 	if err != nil {
-		return fmt.Errorf("train: resume: %w", err)
+		return Config{}, fmt.Errorf("train: %w", err)
 	}
-	cfg, epoch, next, err := configFromMeta(f.Metadata)
+	s, err := parseRunState(f.Meta)
 	if err != nil {
-		return fmt.Errorf("train: resume %s: %w", path, err)
+		return Config{}, fmt.Errorf("train: %s: %w", path, err)
 	}
-	if cfg.Model != t.cfg.Model || cfg.Node != t.cfg.Node || cfg.T != t.cfg.T || cfg.Surrogate != t.cfg.Surrogate {
-		return fmt.Errorf("train: resume %s: checkpoint is %s/%s/%s T=%d, run asks for %s/%s/%s T=%d",
-			path, cfg.Model, cfg.Node, cfg.Surrogate, cfg.T, t.cfg.Model, t.cfg.Node, t.cfg.Surrogate, t.cfg.T)
-	}
-	if next > 0 && (cfg.Batch != t.cfg.Batch || cfg.Seed != t.cfg.Seed) {
-		return fmt.Errorf("train: resume %s: stopped inside an epoch with batch %d and seed %d; resume with the same", path, cfg.Batch, cfg.Seed)
-	}
-	sd, err := fromSafetensors(f)
-	if err != nil {
-		return fmt.Errorf("train: resume %s: %w", path, err)
-	}
-	if err := nn.LoadStateDict(t.model, sd); err != nil {
-		return fmt.Errorf("train: resume %s: %w", path, err)
-	}
-	if st, ok := t.opt.(optimizerState); ok {
-		of, err := safetensors.ReadFile(filepath.Join(t.cfg.OutDir, OptimizerFile))
-		if err != nil {
-			return fmt.Errorf("train: resume: %w", err)
-		}
-		state, err := fromSafetensors(of)
-		if err != nil {
-			return fmt.Errorf("train: resume optimizer: %w", err)
-		}
-		if err := st.LoadStateDict(state); err != nil {
-			return fmt.Errorf("train: resume optimizer: %w", err)
-		}
-	}
-	t.epoch, t.batch = epoch, next
-	if p := f.Metadata["partial_epoch"]; p != "" && next > 0 {
-		var pj partialJSON
-		if err := json.Unmarshal([]byte(p), &pj); err != nil {
-			return fmt.Errorf("train: resume %s: partial epoch: %w", path, err)
-		}
-		t.partial = epochSums{pj.Loss, pj.Correct, pj.Samples, pj.Seconds, pj.Spikes, pj.Seen}
-	}
-	if t.sched != nil {
-		for i := 0; i < epoch; i++ {
-			t.sched.Step()
-		}
-	}
-	return nil
+	return s.cfg, nil
 }
 
 func buildModel(cfg Config) (models.Model, error) {

@@ -3,10 +3,18 @@ package train
 import (
 	"fmt"
 	"math"
+	"slices"
+	"time"
 
+	"github.com/spikego/spikego/internal/suggest"
 	"github.com/spikego/spikego/models"
 	"github.com/spikego/spikego/surrogate"
 )
+
+// MaxSteps is the largest number of time steps T that Config accepts; the
+// memory a step needs (checked against the machine's) is usually the
+// tighter limit.
+const MaxSteps = 1 << 16
 
 // Config says what to train and how. Zero values take the model's
 // reference settings (docs/BENCHMARK.md): mlp: T 8, batch 128; cnn: T 4,
@@ -25,7 +33,7 @@ type Config struct {
 	Epochs int
 	// Batch is the batch size (train and test).
 	Batch int
-	// LR is Adam's learning rate.
+	// LR is the optimizer's learning rate.
 	LR float32
 	// Optimizer is "adam" (default), "adamw" or "sgd" (momentum 0.9).
 	Optimizer string
@@ -37,33 +45,48 @@ type Config struct {
 	TestSamples int
 	// Seed seeds the initialisation and the shuffling.
 	Seed uint64
-	// OutDir receives metrics.jsonl and the checkpoints; "" writes
-	// nothing.
+	// OutDir receives metrics.jsonl, the checkpoint and figures; ""
+	// writes nothing. The run locks it: two runs cannot share it.
 	OutDir string
-	// Resume continues from the checkpoint in OutDir.
+	// Resume continues the run whose checkpoint is in OutDir. Without
+	// it, New refuses a directory that holds a run (see Overwrite).
 	Resume bool
+	// Overwrite discards a run found in OutDir (its checkpoint, metrics
+	// and figures) and starts afresh.
+	Overwrite bool
+	// SaveEvery, when positive, also saves the checkpoint inside an
+	// epoch once this much time has passed since the last save, so that
+	// a crash loses at most that much work. Checkpoints are always saved
+	// after every epoch and when the run is interrupted.
+	SaveEvery time.Duration
 }
 
+// The names Config accepts for its optimizer, schedule ("" is none) and
+// node kind. Never modified.
+var (
+	optimizerNames = []string{"adam", "adamw", "sgd"}
+	scheduleNames  = []string{"cosine", "step"}
+	nodeNames      = []string{"IFNode", "LIFNode", "LIFSTDPNode", "PLIFNode"}
+)
+
 // WithDefaults returns c with every zero setting replaced by the model's
-// reference value, or an error for settings that cannot work.
+// reference value, or an error for settings that cannot work. Unknown
+// names get a "did you mean" suggestion.
 func (c Config) WithDefaults() (Config, error) {
 	if c.Model == "" {
 		c.Model = "mlp"
 	}
-	known := false
-	for _, n := range models.Names() {
-		known = known || n == c.Model
-	}
-	if !known {
-		return c, fmt.Errorf("train: unknown model %q (known: %v)", c.Model, models.Names())
+	if !slices.Contains(models.Names(), c.Model) {
+		return c, fmt.Errorf("train: %s", suggest.Unknown("model", c.Model, models.Names()))
 	}
 	if c.Node == "" {
 		c.Node = "LIFNode"
 	}
-	if c.Surrogate != "" {
-		if _, err := surrogate.Lookup(c.Surrogate); err != nil {
-			return c, err
-		}
+	if !slices.Contains(nodeNames, c.Node) {
+		return c, fmt.Errorf("train: %s", suggest.Unknown("node kind", c.Node, nodeNames))
+	}
+	if c.Surrogate != "" && !slices.Contains(surrogate.Names(), c.Surrogate) {
+		return c, fmt.Errorf("train: %s", suggest.Unknown("surrogate function", c.Surrogate, surrogate.Names()))
 	}
 	if c.T == 0 {
 		c.T = models.DefaultSteps(c.Model)
@@ -84,26 +107,26 @@ func (c Config) WithDefaults() (Config, error) {
 		c.Optimizer = "adam"
 	}
 	switch {
-	case c.T < 1:
-		return c, fmt.Errorf("train: T must be at least 1, got %d", c.T)
+	case c.T < 1 || c.T > MaxSteps:
+		return c, fmt.Errorf("train: T must be between 1 and %d, got %d", MaxSteps, c.T)
 	case c.Batch < 1:
 		return c, fmt.Errorf("train: batch must be at least 1, got %d", c.Batch)
 	case c.Epochs < 1:
 		return c, fmt.Errorf("train: epochs must be at least 1, got %d", c.Epochs)
-	case c.LR < 0 || math.IsNaN(float64(c.LR)) || math.IsInf(float64(c.LR), 0):
-		return c, fmt.Errorf("train: learning rate must be finite and non-negative, got %v", c.LR)
+	case !(c.LR > 0) || math.IsInf(float64(c.LR), 0):
+		return c, fmt.Errorf("train: learning rate must be positive and finite, got %v", c.LR)
 	case c.TrainSamples < 0 || c.TestSamples < 0:
 		return c, fmt.Errorf("train: sample limits must not be negative")
+	case c.SaveEvery < 0:
+		return c, fmt.Errorf("train: SaveEvery must not be negative, got %v", c.SaveEvery)
+	case c.Resume && c.Overwrite:
+		return c, fmt.Errorf("train: Resume and Overwrite exclude each other")
 	}
-	switch c.Optimizer {
-	case "adam", "adamw", "sgd":
-	default:
-		return c, fmt.Errorf("train: unknown optimizer %q (adam, adamw or sgd)", c.Optimizer)
+	if !slices.Contains(optimizerNames, c.Optimizer) {
+		return c, fmt.Errorf("train: %s", suggest.Unknown("optimizer", c.Optimizer, optimizerNames))
 	}
-	switch c.Schedule {
-	case "", "cosine", "step":
-	default:
-		return c, fmt.Errorf("train: unknown schedule %q (cosine or step)", c.Schedule)
+	if c.Schedule != "" && !slices.Contains(scheduleNames, c.Schedule) {
+		return c, fmt.Errorf("train: %s", suggest.Unknown("schedule", c.Schedule, scheduleNames))
 	}
 	return c, nil
 }

@@ -8,24 +8,6 @@ import (
 	"path/filepath"
 )
 
-// appendMetrics appends one epoch's metrics as a JSON line to
-// dir/metrics.jsonl.
-func appendMetrics(dir string, m EpochMetrics) error {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	f, err := os.OpenFile(filepath.Join(dir, MetricsFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("train: %w", err)
-	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		f.Close()
-		return fmt.Errorf("train: write metrics: %w", err)
-	}
-	return f.Close()
-}
-
 // ReadMetrics reads the metrics.jsonl in dir (or the file at path).
 func ReadMetrics(path string) ([]EpochMetrics, error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spikego/spikego/autograd"
+	"github.com/spikego/spikego/checkpoint"
 	"github.com/spikego/spikego/dataset"
+	"github.com/spikego/spikego/internal/rundir"
 	"github.com/spikego/spikego/models"
 	"github.com/spikego/spikego/nn"
 	"github.com/spikego/spikego/optim"
@@ -19,6 +22,14 @@ import (
 // ErrInterrupted is returned by Run when its context was cancelled; the
 // state at that point was saved when an output directory was given.
 var ErrInterrupted = errors.New("train: interrupted")
+
+// ErrRunExists is wrapped by the error New returns when the output
+// directory holds a run and neither Resume nor Overwrite is set.
+var ErrRunExists = errors.New("the output directory holds a run")
+
+// ErrNothingToResume is wrapped by the error New returns when Resume is
+// set and the output directory holds no checkpoint.
+var ErrNothingToResume = errors.New("nothing to resume")
 
 // Data is the training and test data.
 type Data struct {
@@ -61,18 +72,25 @@ type EpochMetrics struct {
 	TestSamples      int                `json:"test_samples"`
 }
 
-// Trainer trains one model on one dataset.
+// Trainer trains one model on one dataset. With an output directory it
+// holds that directory's lock until Close.
 type Trainer struct {
-	cfg    Config
-	data   Data
-	model  models.Model
-	opt    optim.Optimizer
-	sched  optim.Scheduler
-	params []*autograd.Var
+	cfg     Config
+	data    Data
+	model   models.Model
+	opt     optim.Optimizer
+	sched   optim.Scheduler
+	params  []*autograd.Var
+	named   []nn.NamedVar
+	dataIDs dataIDs
 	// epoch and batch are where training stands: the next batch to run.
 	epoch, batch int
 	// partial carries the running sums of an epoch resumed midway.
 	partial epochSums
+	// history holds the metrics of the completed epochs.
+	history  []EpochMetrics
+	dir      *rundir.Dir
+	lastSave time.Time
 }
 
 // epochSums are the running sums of one epoch's training phase.
@@ -85,10 +103,16 @@ type epochSums struct {
 	seen    []float64
 }
 
-// New builds the model and optimizer that cfg describes. With cfg.Resume
-// it continues from the checkpoint in cfg.OutDir.
-func New(cfg Config, data Data) (*Trainer, error) {
-	cfg, err := cfg.WithDefaults()
+// New builds the model and optimizer that cfg describes. With an output
+// directory it locks the directory (another run holding it is an error),
+// and then either continues the run in it (cfg.Resume: every setting that
+// decides the numbers, and the data, must be those the run was started
+// with; only Epochs may grow, unless the schedule depends on it), discards
+// it (cfg.Overwrite), or, if it holds a run and neither is set, refuses
+// with an error wrapping ErrRunExists. The data must fit the model, and one
+// training step must fit in memory. Call Close when done.
+func New(cfg Config, data Data) (_ *Trainer, err error) {
+	cfg, err = cfg.WithDefaults()
 	if err != nil {
 		return nil, err
 	}
@@ -99,24 +123,105 @@ func New(cfg Config, data Data) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.OutDir != "" && !cfg.Resume {
-		if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
-			return nil, fmt.Errorf("train: %w", err)
-		}
+	if err := checkInput(m, cfg.Model, data); err != nil {
+		return nil, err
 	}
-	t := &Trainer{cfg: cfg, data: data, model: m, params: nn.ParamVars(m)}
+	if err := checkMemory(cfg, cfg.Batch); err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	t := &Trainer{cfg: cfg, data: data, model: m, params: nn.ParamVars(m), named: m.Params()}
+	t.dataIDs = dataIDs{Train: identify(t.trainSet()), Test: identify(t.testSet())}
 	if err := t.buildOptimizer(); err != nil {
 		return nil, err
 	}
-	if cfg.Resume {
-		if cfg.OutDir == "" {
+	if cfg.OutDir == "" {
+		if cfg.Resume {
 			return nil, errors.New("train: resume needs an output directory")
 		}
+		return t, nil
+	}
+	if t.dir, err = rundir.Open(cfg.OutDir); err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			t.dir.Close()
+		}
+	}()
+	exists, err := runExists(cfg.OutDir)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case cfg.Resume && !exists:
+		return nil, fmt.Errorf("train: %s: %w (no %s)", cfg.OutDir, ErrNothingToResume, CheckpointFile)
+	case cfg.Resume:
 		if err := t.restore(); err != nil {
 			return nil, err
 		}
+	case exists && !cfg.Overwrite:
+		return nil, fmt.Errorf("train: %s: %w", cfg.OutDir, ErrRunExists)
+	case exists:
+		if err := t.discardRun(); err != nil {
+			return nil, err
+		}
 	}
+	t.lastSave = time.Now()
 	return t, nil
+}
+
+// Close releases the output directory. The Trainer must not be used
+// after.
+func (t *Trainer) Close() error {
+	if t.dir == nil {
+		return nil
+	}
+	err := t.dir.Close()
+	t.dir = nil
+	return err
+}
+
+// runFiles are the files of a run that Overwrite discards.
+var runFiles = []string{CheckpointFile, legacyOptimizerFile, MetricsFile, "curves.png", "raster.png"}
+
+// runExists reports whether dir holds a run's checkpoint or metrics.
+func runExists(dir string) (bool, error) {
+	for _, name := range []string{CheckpointFile, MetricsFile} {
+		_, err := os.Stat(dir + string(os.PathSeparator) + name)
+		if err == nil {
+			return true, nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return false, fmt.Errorf("train: %w", err)
+		}
+	}
+	return false, nil
+}
+
+func (t *Trainer) discardRun() error {
+	for _, name := range runFiles {
+		if err := os.Remove(t.dir.Join(name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("train: discarding the earlier run: %w", err)
+		}
+	}
+	return rundir.SyncDir(t.dir.Path())
+}
+
+// checkInput verifies that the images have the size the model takes.
+func checkInput(m models.Model, name string, data Data) error {
+	want := 1
+	for _, d := range m.InputShape() {
+		want *= d
+	}
+	for _, s := range []*dataset.Set{data.Train, data.Test} {
+		if s.ImageSize() != want {
+			return fmt.Errorf("train: %s holds %dx%d images; model %s needs %d pixels per image (28x28)", s.Name, s.Rows, s.Cols, name, want)
+		}
+		if s.N == 0 {
+			return fmt.Errorf("train: %s holds no images", s.Name)
+		}
+	}
+	return nil
 }
 
 func (t *Trainer) buildOptimizer() error {
@@ -145,6 +250,104 @@ func (t *Trainer) buildOptimizer() error {
 	return err
 }
 
+// restore loads the checkpoint in the output directory: model, optimizer,
+// position and history, after checking that it belongs to this run.
+func (t *Trainer) restore() error {
+	path := t.dir.Join(CheckpointFile)
+	f, err := checkpoint.Read(path)
+	if err != nil {
+		return fmt.Errorf("train: resume: %w", err)
+	}
+	s, err := parseRunState(f.Meta)
+	if err != nil {
+		return fmt.Errorf("train: resume %s: %w", path, err)
+	}
+	if s.legacy {
+		return fmt.Errorf("train: resume %s: written by an earlier spikego (format spikego-checkpoint-1), which kept the optimizer state apart; it can be evaluated but not resumed", path)
+	}
+	if err := compareConfig(s.cfg, t.cfg); err != nil {
+		return fmt.Errorf("train: resume %s: %w", path, err)
+	}
+	if err := compareData(*s.data, t.dataIDs); err != nil {
+		return fmt.Errorf("train: resume %s: %w", path, err)
+	}
+	if err := t.validatePartial(s.progress); err != nil {
+		return fmt.Errorf("train: resume %s: %w", path, err)
+	}
+	if err := f.LoadInto(t.model, t.opt); err != nil {
+		return fmt.Errorf("train: resume %s: %w", path, err)
+	}
+	t.epoch, t.batch, t.history = s.progress.Epoch, s.progress.NextBatch, s.history
+	if q := s.progress.Partial; q != nil {
+		t.partial = epochSums{q.Loss, q.Correct, q.Samples, q.Seconds, q.Spikes, q.Seen}
+	}
+	if t.sched != nil {
+		for i := 0; i < t.epoch; i++ {
+			t.sched.Step()
+		}
+	}
+	// metrics.jsonl may lag the checkpoint (a crash between the two
+	// writes) or hold lines of no checkpoint: make it the checkpoint's.
+	return t.writeMetrics()
+}
+
+// compareConfig lists every setting of want (the run's) that got (the
+// resumed run's) changes. Epochs may grow, except under a schedule that
+// depends on the number of epochs.
+func compareConfig(want, got Config) error {
+	var diffs []string
+	add := func(name string, w, g any) {
+		if fmt.Sprint(w) != fmt.Sprint(g) {
+			diffs = append(diffs, fmt.Sprintf("%s %v (asked: %v)", name, w, g))
+		}
+	}
+	add("model", want.Model, got.Model)
+	add("node", want.Node, got.Node)
+	add("surrogate", orDefault(want.Surrogate), orDefault(got.Surrogate))
+	add("T", want.T, got.T)
+	add("batch", want.Batch, got.Batch)
+	add("learning rate", want.LR, got.LR)
+	add("optimizer", want.Optimizer, got.Optimizer)
+	add("schedule", orNone(want.Schedule), orNone(got.Schedule))
+	add("train samples", want.TrainSamples, got.TrainSamples)
+	add("test samples", want.TestSamples, got.TestSamples)
+	add("seed", want.Seed, got.Seed)
+	if want.Schedule == "cosine" {
+		add("epochs (the cosine schedule spans them)", want.Epochs, got.Epochs)
+	}
+	if len(diffs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the run was started with other settings: %s; resume with the run's settings, or start a new run in another directory", strings.Join(diffs, ", "))
+}
+
+func orDefault(s string) string {
+	if s == "" {
+		return "the node's default"
+	}
+	return s
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func compareData(want, got dataIDs) error {
+	for _, c := range []struct {
+		split     string
+		want, got dataID
+	}{{"training", want.Train, got.Train}, {"test", want.Test, got.Test}} {
+		if c.want.N != c.got.N || c.want.CRC != c.got.CRC || c.want.Rows != c.got.Rows || c.want.Cols != c.got.Cols {
+			return fmt.Errorf("the run's %s data was %s (%d images, CRC %08x); this data is %s (%d images, CRC %08x)",
+				c.split, c.want.Name, c.want.N, c.want.CRC, c.got.Name, c.got.N, c.got.CRC)
+		}
+	}
+	return nil
+}
+
 // Config returns the settings in use, defaults filled in.
 func (t *Trainer) Config() Config { return t.cfg }
 
@@ -153,6 +356,9 @@ func (t *Trainer) Model() models.Model { return t.model }
 
 // Epoch returns the number of completed epochs.
 func (t *Trainer) Epoch() int { return t.epoch }
+
+// History returns the metrics of the completed epochs.
+func (t *Trainer) History() []EpochMetrics { return append([]EpochMetrics(nil), t.history...) }
 
 // trainSet returns the training samples in use.
 func (t *Trainer) trainSet() *dataset.Set {
@@ -178,16 +384,19 @@ func (t *Trainer) perm(epoch int) []int {
 }
 
 // Run trains for the remaining epochs, evaluating on the test set after
-// each, and calls onEpoch with each epoch's metrics (which are also
-// appended to metrics.jsonl, with a checkpoint, when OutDir is set).
-// onProgress, if not nil, is called after every batch. When ctx is
-// cancelled, Run saves the state reached and returns ErrInterrupted.
+// each, and calls onEpoch with each epoch's metrics. With an output
+// directory, each completed epoch is saved (checkpoint, then
+// metrics.jsonl), and so is the position reached every SaveEvery and when
+// ctx is cancelled; Run then returns ErrInterrupted. If a loss, gradient,
+// weight or running statistic becomes NaN or infinite, Run stops with a
+// *DivergedError and saves nothing more: the last checkpoint stays the
+// last good one. onProgress, if not nil, is called after every batch.
 func (t *Trainer) Run(ctx context.Context, onProgress func(Progress), onEpoch func(EpochMetrics)) error {
 	for t.epoch < t.cfg.Epochs {
 		start := time.Now()
 		sums, err := t.trainEpoch(ctx, onProgress)
 		if err != nil {
-			if errors.Is(err, ErrInterrupted) && t.cfg.OutDir != "" {
+			if errors.Is(err, ErrInterrupted) && t.dir != nil {
 				if serr := t.save(sums); serr != nil {
 					return errors.Join(err, serr)
 				}
@@ -201,7 +410,7 @@ func (t *Trainer) Run(ctx context.Context, onProgress func(Progress), onEpoch fu
 			}
 		})
 		if err != nil {
-			if errors.Is(err, ErrInterrupted) && t.cfg.OutDir != "" {
+			if errors.Is(err, ErrInterrupted) && t.dir != nil {
 				// Training of this epoch is complete: keep it, so that a
 				// resumed run goes straight to the evaluation.
 				t.partial = sums
@@ -232,22 +441,51 @@ func (t *Trainer) Run(ctx context.Context, onProgress func(Progress), onEpoch fu
 		t.epoch++
 		t.batch = 0
 		t.partial = epochSums{}
+		t.history = append(t.history, em)
 		if t.sched != nil {
 			t.sched.Step()
 		}
-		if t.cfg.OutDir != "" {
-			if err := appendMetrics(t.cfg.OutDir, em); err != nil {
-				return err
-			}
+		if t.dir != nil {
 			if err := t.save(epochSums{}); err != nil {
 				return err
 			}
+			t.lastSave = time.Now()
 		}
 		if onEpoch != nil {
 			onEpoch(em)
 		}
 	}
 	return nil
+}
+
+// DivergedError reports a value that became NaN or infinite during
+// training.
+type DivergedError struct {
+	// Epoch and Batch (both from 1) locate the step.
+	Epoch, Batch int
+	// What is "loss", "gradient", "weight" or "running statistic".
+	What string
+	// Tensor is the state_dict name of the tensor, "" for the loss.
+	Tensor string
+	// NaN and Inf count the bad values.
+	NaN, Inf int
+	// LR is the learning rate of the step.
+	LR float32
+	// Saved tells whether a checkpoint from before the step exists.
+	Saved bool
+}
+
+func (e *DivergedError) Error() string {
+	where := "the loss became non-finite"
+	if e.Tensor != "" {
+		where = fmt.Sprintf("%s %s became non-finite (%d NaN, %d infinite)", e.What, e.Tensor, e.NaN, e.Inf)
+	}
+	kept := "nothing was saved"
+	if e.Saved {
+		kept = "the last checkpoint, from before it, is kept"
+	}
+	return fmt.Sprintf("train: training diverged at epoch %d, batch %d: %s; %s. Lower the learning rate (it is %g) or the surrogate's alpha, or check the input data",
+		e.Epoch, e.Batch, where, kept, e.LR)
 }
 
 // trainEpoch runs the training phase of the current epoch from t.batch.
@@ -265,6 +503,12 @@ func (t *Trainer) trainEpoch(ctx context.Context, onProgress func(Progress)) (ep
 	for b := 0; ; b++ {
 		if b >= t.batch && ctx.Err() != nil {
 			return sums, ErrInterrupted
+		}
+		if b >= t.batch && b > 0 && t.dir != nil && t.cfg.SaveEvery > 0 && time.Since(t.lastSave) >= t.cfg.SaveEvery {
+			if err := t.save(sums); err != nil {
+				return sums, err
+			}
+			t.lastSave = time.Now()
 		}
 		// A step is timed from the batch's slicing and conversion to the
 		// optimizer's update, as docs/BENCHMARK.md measures it.
@@ -290,16 +534,24 @@ func (t *Trainer) trainEpoch(ctx context.Context, onProgress func(Progress)) (ep
 		if err != nil {
 			return sums, err
 		}
+		lv := float64(loss.Value().Item())
+		if math.IsNaN(lv) || math.IsInf(lv, 0) {
+			return sums, t.diverged(b, "loss", "", nil)
+		}
 		t.opt.ZeroGrad()
 		if err := autograd.Backward(loss, nil); err != nil {
 			return sums, err
 		}
+		for _, p := range t.named {
+			if g := p.Var.Grad(); g != nil && !allFinite(g.Data()) {
+				return sums, t.diverged(b, "gradient", p.Name, g.Data())
+			}
+		}
 		if err := t.opt.Step(); err != nil {
 			return sums, err
 		}
-		lv := float64(loss.Value().Item())
-		if math.IsNaN(lv) {
-			return sums, fmt.Errorf("train: loss is NaN at epoch %d batch %d", t.epoch+1, b+1)
+		if err := t.checkState(b); err != nil {
+			return sums, err
 		}
 		sums.seconds += time.Since(stepStart).Seconds()
 		sums.loss += lv * float64(len(y))
@@ -325,6 +577,54 @@ func (t *Trainer) trainEpoch(ctx context.Context, onProgress func(Progress)) (ep
 		}
 	}
 	return sums, nil
+}
+
+// checkState verifies after an optimizer step that every weight and
+// buffer is finite.
+func (t *Trainer) checkState(b int) error {
+	for _, p := range t.named {
+		if d := p.Var.Value().Data(); !allFinite(d) {
+			return t.diverged(b, "weight", p.Name, d)
+		}
+	}
+	for _, buf := range t.model.Buffers() {
+		if d := buf.Tensor.Data(); !allFinite(d) {
+			return t.diverged(b, "running statistic", buf.Name, d)
+		}
+	}
+	return nil
+}
+
+func (t *Trainer) diverged(b int, what, name string, data []float32) error {
+	nan, inf := checkpoint.CountNonFinite(data)
+	saved := false
+	if t.dir != nil {
+		_, err := os.Stat(t.dir.Join(CheckpointFile))
+		saved = err == nil
+	}
+	return &DivergedError{Epoch: t.epoch + 1, Batch: b + 1, What: what, Tensor: name, NaN: nan, Inf: inf, LR: t.opt.LR(), Saved: saved}
+}
+
+// allFinite reports whether x holds no NaN and no infinity: no element
+// has the all-ones exponent of float32.
+func allFinite(x []float32) bool {
+	const exp = 0x7f800000
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		a := math.Float32bits(x[i]) & exp
+		b := math.Float32bits(x[i+1]) & exp
+		c := math.Float32bits(x[i+2]) & exp
+		d := math.Float32bits(x[i+3]) & exp
+		if a == exp || b == exp || c == exp || d == exp {
+			return false
+		}
+	}
+	for ; i < len(x); i++ {
+		if math.Float32bits(x[i])&exp == exp {
+			return false
+		}
+	}
+	return true
 }
 
 // Evaluate returns the accuracy of model on set (in evaluation mode,

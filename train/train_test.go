@@ -3,8 +3,6 @@ package train
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/spikego/spikego/dataset"
@@ -34,6 +32,7 @@ func TestRunWritesMetricsAndCheckpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer tr.Close()
 	var epochs []EpochMetrics
 	progress := 0
 	if err := tr.Run(context.Background(), func(Progress) { progress++ }, func(m EpochMetrics) { epochs = append(epochs, m) }); err != nil {
@@ -115,6 +114,7 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 			if !errors.Is(err, ErrInterrupted) {
 				t.Fatalf("interrupted run returned %v", err)
 			}
+			b.Close()
 			cfgB.Resume = true
 			c, err := New(cfgB, data)
 			if err != nil {
@@ -147,62 +147,6 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 	}
 }
 
-func TestConfigErrors(t *testing.T) {
-	bad := []Config{
-		{Model: "resnet"},
-		{Model: "mlp", Surrogate: "NoSuchGrad"},
-		{Model: "mlp", T: -1},
-		{Model: "mlp", Batch: -2},
-		{Model: "mlp", Optimizer: "lbfgs"},
-		{Model: "mlp", Schedule: "linear"},
-		{Model: "mlp", TrainSamples: -1},
-	}
-	for _, c := range bad {
-		if _, err := c.WithDefaults(); err == nil {
-			t.Errorf("%+v accepted", c)
-		}
-	}
-	c, err := Config{Model: "cnn"}.WithDefaults()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.T != 4 || c.Batch != 64 || c.LR != 1e-3 || c.Optimizer != "adam" || c.Epochs != 1 || c.Node != "LIFNode" {
-		t.Errorf("cnn defaults %+v", c)
-	}
-	c, _ = Config{Model: "mlp"}.WithDefaults()
-	if c.T != 8 || c.Batch != 128 {
-		t.Errorf("mlp defaults %+v", c)
-	}
-}
-
-func TestResumeErrors(t *testing.T) {
-	data := sampleData(t)
-	dir := t.TempDir()
-	cfg := smallConfig(dir)
-	cfg.Resume = true
-	if _, err := New(cfg, data); err == nil {
-		t.Error("resume without a checkpoint accepted")
-	}
-	cfg.Resume, cfg.Epochs = false, 1
-	a, err := New(cfg, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Run(context.Background(), nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	cfg.Resume, cfg.T = true, 4
-	if _, err := New(cfg, data); err == nil {
-		t.Error("resume with another T accepted")
-	}
-	if err := os.WriteFile(filepath.Join(dir, CheckpointFile), []byte("garbage"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := LoadCheckpoint(dir); err == nil {
-		t.Error("corrupt checkpoint loaded")
-	}
-}
-
 // TestInterruptDuringEvaluation stops a run while it evaluates: the
 // epoch's training is kept, and the resumed run only evaluates it before
 // finishing with the weights of an uninterrupted run.
@@ -231,6 +175,7 @@ func TestInterruptDuringEvaluation(t *testing.T) {
 	if !errors.Is(err, ErrInterrupted) {
 		t.Fatalf("run interrupted in evaluation returned %v", err)
 	}
+	b.Close()
 	cfg.Resume = true
 	c, err := New(cfg, data)
 	if err != nil {

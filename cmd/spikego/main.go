@@ -20,6 +20,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/spikego/spikego/internal/suggest"
 )
 
 // command is one subcommand of spikego.
@@ -165,6 +167,12 @@ func parseFlags(fs *flag.FlagSet, args []string, usage func(io.Writer)) error {
 		return nil
 	case errors.Is(err, flag.ErrHelp):
 		return &usageError{usage: usage}
+	}
+	// "flag provided but not defined: -frob": suggest the nearest flag.
+	if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		err = fmt.Errorf("%w%s", err, suggest.Hint(strings.TrimPrefix(name, "-"), names))
 	}
 	return &usageError{err: err, usage: usage}
 }

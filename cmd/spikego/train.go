@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/spikego/spikego/autograd"
 	"github.com/spikego/spikego/dataset"
+	"github.com/spikego/spikego/internal/rundir"
 	"github.com/spikego/spikego/models"
 	"github.com/spikego/spikego/nn"
 	"github.com/spikego/spikego/surrogate"
@@ -21,6 +24,9 @@ import (
 	"github.com/spikego/spikego/train"
 	"github.com/spikego/spikego/viz"
 )
+
+// defaultOut is the output directory when -out is not given.
+const defaultOut = "run"
 
 // runTrain is "spikego train [flags]".
 func runTrain(args []string, stdout, stderr io.Writer) error {
@@ -31,7 +37,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.Node, "node", "LIFNode", "neuron `kind`: IFNode, LIFNode, LIFSTDPNode or PLIFNode")
 	fs.StringVar(&cfg.Surrogate, "surrogate", "", "surrogate spike `function` by BrainCog's name (default: the node's, QGateGrad for LIFNode); one of "+strings.Join(surrogate.Names(), ", "))
 	fs.IntVar(&cfg.T, "T", 0, "time `steps` (default: the model's, mlp 8, cnn 4)")
-	fs.IntVar(&cfg.Epochs, "epochs", 1, "`number` of epochs")
+	fs.IntVar(&cfg.Epochs, "epochs", 1, "`number` of epochs (with -resume: the total to reach)")
 	fs.IntVar(&cfg.Batch, "batch", 0, "batch `size` (default: the model's, mlp 128, cnn 64)")
 	fs.Float64Var(&lr, "lr", 1e-3, "learning `rate`")
 	fs.StringVar(&cfg.Optimizer, "optimizer", "adam", "`optimizer`: adam, adamw or sgd")
@@ -40,16 +46,25 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.TestSamples, "test-samples", 0, "evaluate only the first `n` test samples (0: all)")
 	seed := fs.Uint64("seed", 0, "random `seed` for initialisation and shuffling")
 	data := fs.String("data", "", "Fashion-MNIST IDX `dir`; default "+dataset.DefaultDir+" if present, else the embedded sample; 'sample' forces the sample")
-	fs.StringVar(&cfg.OutDir, "out", "run", "output `dir` for metrics.jsonl, checkpoints and figures")
-	fs.BoolVar(&cfg.Resume, "resume", false, "continue from the checkpoint in -out")
+	fs.StringVar(&cfg.OutDir, "out", defaultOut, "output `dir` for metrics.jsonl, the checkpoint and figures (default: run, or run-2, run-3, ... if run holds an earlier run)")
+	fs.BoolVar(&cfg.Resume, "resume", false, "continue the run in -out; settings not given are the run's")
+	fs.BoolVar(&cfg.Overwrite, "overwrite", false, "discard the run in -out and start afresh")
+	fs.DurationVar(&cfg.SaveEvery, "save-every", 5*time.Minute, "also save the checkpoint inside an epoch after this much `time` (0: only after each epoch)")
 	quiet := fs.Bool("quiet", false, "no progress bar, only the epoch summaries")
-	usage := flagUsage(fs, []string{"train [-model mlp|cnn] [-epochs N] [-data DIR] [-out DIR] [flags]"},
+	usage := flagUsage(fs, []string{"train [-model mlp|cnn] [-epochs N] [-data DIR] [-out DIR] [flags]", "train -out DIR -resume [-epochs N]"},
 		`Train trains a spiking network by backpropagation through time on
 Fashion-MNIST and evaluates it on the test set after every epoch. Each
-epoch's summary is printed and appended to DIR/metrics.jsonl; the model
-is saved to DIR/checkpoint.safetensors (PyTorch state_dict names), with
-learning curves (curves.png) and a spike raster (raster.png). Ctrl-C
-stops cleanly after saving; -resume continues.
+epoch's summary is printed and written to DIR/metrics.jsonl; the model,
+the optimizer state and the position reached are saved in one file,
+DIR/checkpoint.safetensors (PyTorch state_dict names), after every epoch,
+every -save-every, and on Ctrl-C; learning curves (curves.png) and a spike
+raster (raster.png) are drawn at the end.
+
+Every file is replaced atomically, so a crash or kill -9 loses at most
+the work since the last save; -resume continues from it and ends with
+exactly the weights of an uninterrupted run. A directory that holds a run
+is never silently mixed with another: continue it (-resume), discard it
+(-overwrite) or choose another -out. Two runs cannot share a directory.
 
 With only -model given, every setting is the reference model's
 (docs/BENCHMARK.md): T, batch size, Adam with learning rate 1e-3.`)
@@ -59,39 +74,74 @@ With only -model given, every setting is the reference model's
 	if fs.NArg() > 0 {
 		return &usageError{err: fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " ")), usage: usage}
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	// Zero means "the model's default" inside train.Config; on the command
 	// line these flags have explicit defaults, so zero is a mistake.
 	switch {
 	case cfg.Epochs < 1:
-		return &usageError{err: fmt.Errorf("-epochs must be at least 1, got %d", cfg.Epochs), usage: usage}
-	case !(lr > 0):
-		return &usageError{err: fmt.Errorf("-lr must be positive, got %v", lr), usage: usage}
-	case cfg.T < 0 || cfg.Batch < 0:
-		return &usageError{err: fmt.Errorf("-T and -batch must be positive"), usage: usage}
+		return &usageError{err: fmt.Errorf("--epochs must be at least 1, got %d", cfg.Epochs), usage: usage}
+	case set["T"] && cfg.T < 1, cfg.T < 0:
+		return &usageError{err: fmt.Errorf("--T must be at least 1, got %d", cfg.T), usage: usage}
+	case set["batch"] && cfg.Batch < 1, cfg.Batch < 0:
+		return &usageError{err: fmt.Errorf("--batch must be at least 1, got %d", cfg.Batch), usage: usage}
+	case cfg.TrainSamples < 0 || cfg.TestSamples < 0:
+		return &usageError{err: fmt.Errorf("--train-samples and --test-samples must not be negative"), usage: usage}
+	case cfg.SaveEvery < 0:
+		return &usageError{err: fmt.Errorf("--save-every must not be negative, got %v", cfg.SaveEvery), usage: usage}
+	case cfg.Resume && cfg.Overwrite:
+		return &usageError{err: errors.New("--resume continues the run in --out and --overwrite discards it: give one"), usage: usage}
+	}
+	if err := checkFloat32("--lr", lr); err != nil {
+		return &usageError{err: err, usage: usage}
 	}
 	cfg.Seed = *seed
 	cfg.LR = float32(lr)
 	if cfg.Schedule == "none" {
 		cfg.Schedule = ""
 	}
+	if cfg.Resume {
+		saved, err := train.ReadRunConfig(cfg.OutDir)
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("%s holds no run to resume (no %s); start it without --resume", cfg.OutDir, train.CheckpointFile)
+		}
+		if err != nil {
+			return err
+		}
+		cfg = mergeFlags(saved, cfg, set)
+	} else if !set["out"] && !cfg.Overwrite {
+		cfg.OutDir = freeRunDir(defaultOut)
+		if cfg.OutDir != defaultOut {
+			fmt.Fprintf(stdout, "%s/ holds an earlier run (continue it with --out %s --resume); this run writes to %s/\n", defaultOut, defaultOut, cfg.OutDir)
+		}
+	}
 	cfg, err := cfg.WithDefaults()
 	if err != nil {
 		return &usageError{err: err, usage: usage}
 	}
-	d, err := loadData(*data)
+	d, err := loadData(*data, true)
 	if err != nil {
 		return err
 	}
 	tr, err := train.New(cfg, d)
+	if errors.Is(err, train.ErrRunExists) {
+		return fmt.Errorf("%s holds a run already (%s); continue it with --resume (and --epochs N to train further), write to a fresh --out directory, or discard it with --overwrite",
+			cfg.OutDir, describeRun(cfg.OutDir))
+	}
 	if err != nil {
 		return err
 	}
+	defer tr.Close()
 	cfg = tr.Config()
 	fmt.Fprintf(stdout, "spikego train: model %s, %s with %s, T=%d, batch %d, %s lr %g, %d epoch(s)\n",
 		cfg.Model, cfg.Node, surrogateName(cfg), cfg.T, cfg.Batch, cfg.Optimizer, cfg.LR, cfg.Epochs)
 	fmt.Fprintf(stdout, "data: %s: %d training, %d test images\n", d.Train.Name, min(d.Train.N, nonZero(cfg.TrainSamples, d.Train.N)), min(d.Test.N, nonZero(cfg.TestSamples, d.Test.N)))
 	if cfg.Resume {
-		fmt.Fprintf(stdout, "resuming from %s after %d completed epoch(s)\n", filepath.Join(cfg.OutDir, train.CheckpointFile), tr.Epoch())
+		if tr.Epoch() == cfg.Epochs {
+			fmt.Fprintf(stdout, "%s already holds all %d epoch(s): nothing to train (give --epochs N to train further)\n", cfg.OutDir, cfg.Epochs)
+		} else {
+			fmt.Fprintf(stdout, "resuming from %s after %d completed epoch(s)\n", filepath.Join(cfg.OutDir, train.CheckpointFile), tr.Epoch())
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -104,7 +154,7 @@ With only -model given, every setting is the reference model's
 	})
 	bar.clear()
 	if errors.Is(err, train.ErrInterrupted) {
-		fmt.Fprintf(stdout, "interrupted after %s; state saved in %s (continue with -resume)\n", time.Since(start).Round(time.Second), cfg.OutDir)
+		fmt.Fprintf(stdout, "interrupted after %s; state saved in %s (continue with: spikego train --out %s --resume)\n", time.Since(start).Round(time.Second), cfg.OutDir, cfg.OutDir)
 		return nil
 	}
 	if err != nil {
@@ -113,6 +163,74 @@ With only -model given, every setting is the reference model's
 	fmt.Fprintf(stdout, "done in %s: checkpoint %s, metrics %s\n", time.Since(start).Round(100*time.Millisecond),
 		filepath.Join(cfg.OutDir, train.CheckpointFile), filepath.Join(cfg.OutDir, train.MetricsFile))
 	return writeFigures(stdout, cfg.OutDir, tr, d)
+}
+
+// mergeFlags returns the saved settings of a run with the flags given on
+// the command line applied over them; train.New then refuses any that
+// change what the run computes.
+func mergeFlags(saved, flags train.Config, set map[string]bool) train.Config {
+	c := saved
+	c.OutDir, c.Resume, c.SaveEvery = flags.OutDir, true, flags.SaveEvery
+	apply := map[string]func(){
+		"model": func() { c.Model = flags.Model }, "node": func() { c.Node = flags.Node },
+		"surrogate": func() { c.Surrogate = flags.Surrogate }, "T": func() { c.T = flags.T },
+		"epochs": func() { c.Epochs = flags.Epochs }, "batch": func() { c.Batch = flags.Batch },
+		"lr": func() { c.LR = flags.LR }, "optimizer": func() { c.Optimizer = flags.Optimizer },
+		"schedule": func() { c.Schedule = flags.Schedule }, "train-samples": func() { c.TrainSamples = flags.TrainSamples },
+		"test-samples": func() { c.TestSamples = flags.TestSamples }, "seed": func() { c.Seed = flags.Seed },
+	}
+	for name, f := range apply {
+		if set[name] {
+			f()
+		}
+	}
+	return c
+}
+
+// freeRunDir returns base if it holds no run, else the first of base-2,
+// base-3, ... that does not.
+func freeRunDir(base string) string {
+	dir := base
+	for i := 2; ; i++ {
+		if !holdsRun(dir) {
+			return dir
+		}
+		dir = fmt.Sprintf("%s-%d", base, i)
+	}
+}
+
+func holdsRun(dir string) bool {
+	for _, f := range []string{train.CheckpointFile, train.MetricsFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// describeRun says what the run in dir is, for messages.
+func describeRun(dir string) string {
+	c, err := train.LoadCheckpoint(dir)
+	if err != nil {
+		return "its checkpoint does not load: " + err.Error()
+	}
+	return fmt.Sprintf("model %s, %d of %d epoch(s) done", c.Config.Model, c.Epoch, c.Config.Epochs)
+}
+
+// checkFloat32 verifies that a flag's value is a positive, normal float32:
+// the type the optimizers compute in.
+func checkFloat32(flagName string, v float64) error {
+	switch {
+	case !(v > 0) || math.IsInf(v, 0):
+		return fmt.Errorf("%s must be positive and finite, got %v", flagName, v)
+	case v < math.SmallestNonzeroFloat32 || float32(v) == 0:
+		return fmt.Errorf("%s %v underflows float32, the precision spikego trains in (smallest positive: %.2g)", flagName, v, math.SmallestNonzeroFloat32)
+	case v < 0x1p-126:
+		return fmt.Errorf("%s %v is a float32 subnormal, with too few significant digits (smallest normal: %.3g)", flagName, v, 0x1p-126)
+	case v > math.MaxFloat32:
+		return fmt.Errorf("%s %v overflows float32 (largest: %.3g)", flagName, v, math.MaxFloat32)
+	}
+	return nil
 }
 
 func nonZero(v, def int) int {
@@ -137,10 +255,10 @@ func formatRates(layers []string, rates map[string]float64) string {
 	return strings.Join(parts, ", ")
 }
 
-// loadData opens the training and test sets: an explicit directory, the
-// embedded sample ("sample"), or the default (the Debian package's files,
-// else the sample).
-func loadData(dir string) (train.Data, error) {
+// loadData opens the test set and, when withTrain, the training set: from
+// an explicit directory, the embedded sample ("sample"), or the default
+// (the Debian package's files, else the sample).
+func loadData(dir string, withTrain bool) (train.Data, error) {
 	var d train.Data
 	var err error
 	open := dataset.Open
@@ -149,8 +267,10 @@ func loadData(dir string) (train.Data, error) {
 	} else if dir != "" {
 		open = dataset.Load
 	}
-	if d.Train, err = open(dir, dataset.Train); err != nil {
-		return d, err
+	if withTrain {
+		if d.Train, err = open(dir, dataset.Train); err != nil {
+			return d, err
+		}
 	}
 	if d.Test, err = open(dir, dataset.Test); err != nil {
 		return d, err
@@ -231,17 +351,5 @@ func rasterPanels(m models.Model, test *dataset.Set, n int) ([]viz.RasterPanel, 
 
 // writeFile writes what fn produces to path atomically.
 func writeFile(path string, fn func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := fn(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return rundir.WriteFile(path, fn)
 }
