@@ -163,10 +163,10 @@ func parseRunState(meta map[string]string) (*runState, error) {
 	case checkpoint.Format:
 	case "spikego-checkpoint-1":
 		return parseLegacy(meta)
-	case "":
-		return nil, errors.New("not a spikego checkpoint (no metadata): a plain PyTorch state_dict loads with the model named (spikego eval --model NAME)")
+	case "", "pt":
+		return nil, errors.New("not a spikego checkpoint (no spikego metadata): a plain PyTorch state_dict loads with the model named (spikego eval --model NAME)")
 	default:
-		return nil, fmt.Errorf("unknown checkpoint format %q", meta[checkpoint.FormatKey])
+		return nil, fmt.Errorf("unknown checkpoint format %q (a plain PyTorch state_dict loads with the model named: spikego eval --model NAME)", meta[checkpoint.FormatKey])
 	}
 	var s runState
 	var sc savedConfig
