@@ -10,7 +10,10 @@ import (
 )
 
 // ExampleNew builds the reference CNN, lists its parameters and buffers by
-// their state_dict names, and runs a batch of two blank images through it.
+// their state_dict names (BrainCog's: the nodes' fixed threshold and
+// surrogate alpha included), and runs a batch of two blank images through
+// it: the output holds the 10 output neurons' spikes at each of the 4
+// steps.
 func ExampleNew() {
 	m, err := models.New("cnn", models.Config{Seed: 1})
 	if err != nil {
@@ -23,7 +26,7 @@ func ExampleNew() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println("rates", out.Shape(), "layers", m.Layers(), "T", m.Steps())
+	fmt.Println("output", out.Shape(), "rates", models.Rates(out).Shape(), "layers", m.Layers(), "T", m.Steps())
 	// Output:
 	// 0.weight [32 1 3 3]
 	// 0.bias [32]
@@ -38,8 +41,14 @@ func ExampleNew() {
 	// 1.running_mean [32]
 	// 1.running_var [32]
 	// 1.num_batches_tracked []
+	// 2.threshold []
+	// 2.act_fun.alpha []
 	// 5.running_mean [32]
 	// 5.running_var [32]
 	// 5.num_batches_tracked []
-	// rates [2 10] layers [lif1 lif2 lif3] T 4
+	// 6.threshold []
+	// 6.act_fun.alpha []
+	// 10.threshold []
+	// 10.act_fun.alpha []
+	// output [4 2 10] rates [2 10] layers [lif1 lif2 lif3] T 4
 }

@@ -2,17 +2,18 @@ package models
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/spikego/spikego/autograd"
 	"github.com/spikego/spikego/nn"
 	"github.com/spikego/spikego/node"
+	"github.com/spikego/spikego/snn"
 	"github.com/spikego/spikego/tensor"
 )
 
 // Model is a spiking network trained by backpropagation through time: an
-// nn.Module whose Forward maps images [B, ...] to firing rates [B,
-// classes], with the firing rates of its spiking layers on record.
+// nn.Module whose Forward maps images [B, ...] to the outputs of its last
+// layer at every time step [T, B, classes], with the firing rates and
+// spikes of its nodes on record. *snn.Net implements it.
 type Model interface {
 	nn.Module
 	// Steps returns the number of time steps T.
@@ -31,6 +32,8 @@ type Model interface {
 	Spikes() []*tensor.Tensor
 }
 
+var _ Model = (*snn.Net)(nil)
+
 // Config chooses a model's neurons and time steps; zero values take the
 // reference definition's settings.
 type Config struct {
@@ -48,8 +51,8 @@ type Config struct {
 // Names lists the models New builds.
 func Names() []string { return []string{"cnn", "mlp"} }
 
-// New builds the named model ("mlp" or "cnn").
-func New(name string, cfg Config) (Model, error) {
+// New builds the named model ("mlp" or "cnn") as an *snn.Net.
+func New(name string, cfg Config) (*snn.Net, error) {
 	switch name {
 	case "mlp":
 		return NewMLP(cfg)
@@ -67,92 +70,92 @@ func DefaultSteps(name string) int {
 	return 8
 }
 
-// spiking is the part of a model that holds its nodes.
-type spiking struct {
-	names  []string
-	nodes  []*node.BaseNode
-	spikes []*tensor.Tensor
+// newNode returns a node of cfg's kind with its options.
+func newNode(cfg Config) (nn.Module, error) {
+	kind := cfg.Node
+	if kind == "" {
+		kind = "LIFNode"
+	}
+	n, err := node.New(kind, cfg.NodeOptions...)
+	if err != nil {
+		return nil, fmt.Errorf("models: %w", err)
+	}
+	return n.(nn.Module), nil
 }
 
-func (s *spiking) add(name string, cfg Config) (*node.BaseNode, error) {
-	kindName := cfg.Node
-	if kindName == "" {
-		kindName = "LIFNode"
+// NewMLP builds the reference model "mlp" with PyTorch's default
+// initialisation from cfg.Seed: 784 -> Linear -> 800 LIF -> Linear -> 10
+// LIF, T = 8 steps of the same input. As a torch.nn.Sequential its layers
+// are 0: Linear(784, 800), 1: LIFNode, 2: Linear(800, 10), 3: LIFNode.
+func NewMLP(cfg Config) (*snn.Net, error) {
+	if cfg.T == 0 {
+		cfg.T = 8
 	}
-	k, err := node.ParseKind(kindName)
+	if cfg.T < 1 {
+		return nil, fmt.Errorf("models: mlp needs T >= 1, got %d", cfg.T)
+	}
+	rng := nn.NewRand(cfg.Seed)
+	lif1, err := newNode(cfg)
 	if err != nil {
 		return nil, err
 	}
-	n, err := node.NewKind(k, cfg.NodeOptions...)
+	lif2, err := newNode(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("models: layer %s: %w", name, err)
+		return nil, err
 	}
-	s.names = append(s.names, name)
-	s.nodes = append(s.nodes, n)
-	return n, nil
+	return snn.New(cfg.T, []int{784},
+		nn.NewLinear(784, 800, true, rng), lif1,
+		nn.NewLinear(800, 10, true, rng), lif2)
 }
 
-func (s *spiking) Layers() []string { return append([]string(nil), s.names...) }
-
-func (s *spiking) FiringRates() []float64 {
-	r := make([]float64, len(s.nodes))
-	for i, n := range s.nodes {
-		r[i] = n.FiringRate()
+// NewCNN builds the reference model "cnn" with PyTorch's default
+// initialisation from cfg.Seed: two blocks conv3x3 -> BatchNorm2d -> LIF ->
+// MaxPool2, then Linear(32*7*7 -> 10) -> LIF, T = 4 steps of the same
+// input. BatchNorm runs separately at every time step, with its own batch
+// statistics, as in BrainCog. As a torch.nn.Sequential its layers are 0:
+// Conv2d(1,32), 1: BatchNorm2d(32), 2: LIFNode, 3: MaxPool2d, 4:
+// Conv2d(32,32), 5: BatchNorm2d(32), 6: LIFNode, 7: MaxPool2d, 8: Flatten,
+// 9: Linear(1568,10), 10: LIFNode.
+func NewCNN(cfg Config) (*snn.Net, error) {
+	if cfg.T == 0 {
+		cfg.T = 4
 	}
-	return r
-}
-
-func (s *spiking) ResetStats() {
-	for _, n := range s.nodes {
-		n.ResetStats()
+	if cfg.T < 1 {
+		return nil, fmt.Errorf("models: cnn needs T >= 1, got %d", cfg.T)
 	}
-}
-
-func (s *spiking) Spikes() []*tensor.Tensor { return s.spikes }
-
-// nodeParams returns the learnable node parameters (PLIF's w, a learnable
-// threshold or alpha) named "<index>.<name>" by the node's position in the
-// Sequential.
-func (s *spiking) nodeParams(index map[*node.BaseNode]int) []nn.NamedVar {
-	var out []nn.NamedVar
-	for _, n := range s.nodes {
-		for _, p := range n.Params() {
-			out = append(out, nn.NamedVar{Name: fmt.Sprintf("%d.%s", index[n], p.Name), Var: p.Var})
+	rng := nn.NewRand(cfg.Seed)
+	conv1, err := nn.NewConv2d(1, 32, 3, 1, 1, true, rng)
+	if err != nil {
+		return nil, err
+	}
+	conv2, err := nn.NewConv2d(32, 32, 3, 1, 1, true, rng)
+	if err != nil {
+		return nil, err
+	}
+	fc := nn.NewLinear(32*7*7, 10, true, rng)
+	var layers []nn.Module
+	for _, l := range []func() (nn.Module, error){
+		func() (nn.Module, error) { return conv1, nil },
+		func() (nn.Module, error) { return nn.NewBatchNorm2d(32) },
+		func() (nn.Module, error) { return newNode(cfg) },
+		func() (nn.Module, error) { return nn.NewMaxPool2d(2, 2) },
+		func() (nn.Module, error) { return conv2, nil },
+		func() (nn.Module, error) { return nn.NewBatchNorm2d(32) },
+		func() (nn.Module, error) { return newNode(cfg) },
+		func() (nn.Module, error) { return nn.NewMaxPool2d(2, 2) },
+		func() (nn.Module, error) { return nn.NewFlatten(), nil },
+		func() (nn.Module, error) { return fc, nil },
+		func() (nn.Module, error) { return newNode(cfg) },
+	} {
+		m, err := l()
+		if err != nil {
+			return nil, err
 		}
+		layers = append(layers, m)
 	}
-	return out
+	return snn.New(cfg.T, []int{1, 28, 28}, layers...)
 }
 
-// sortParams orders parameters by their Sequential index, as PyTorch's
-// state_dict lists them.
-func sortParams(ps []nn.NamedVar) []nn.NamedVar {
-	sort.SliceStable(ps, func(i, j int) bool { return seqIndex(ps[i].Name) < seqIndex(ps[j].Name) })
-	return ps
-}
-
-func seqIndex(name string) int {
-	v := 0
-	for _, c := range name {
-		if c < '0' || c > '9' {
-			break
-		}
-		v = v*10 + int(c-'0')
-	}
-	return v
-}
-
-// meanOverTime returns the mean of s [T,B,C] over the time axis: [B,C].
-func meanOverTime(s *autograd.Var) *autograd.Var {
-	return autograd.MeanAxis(s, 0, false)
-}
-
-func reshape(v *autograd.Var, shape ...int) (*autograd.Var, error) {
-	n := 1
-	for _, d := range shape {
-		n *= d
-	}
-	if n != v.Value().Len() {
-		return nil, fmt.Errorf("models: cannot reshape %v to %v", v.Shape(), shape)
-	}
-	return autograd.Reshape(v, shape...), nil
-}
+// Rates returns the firing rates [B, C] of a model's output [T, B, C]:
+// its mean over time, the scores the reference models are trained on.
+func Rates(out *autograd.Var) *autograd.Var { return autograd.MeanAxis(out, 0, false) }

@@ -152,9 +152,37 @@ func (b *BatchNorm) Forward(x *autograd.Var) (*autograd.Var, error) {
 	return b.forward("BatchNorm", x, 2, -1)
 }
 
+// ForwardTime normalises T time steps of a batch, as BrainCog applies the
+// layer at every step: x is [T·B, C, ...] (step 0 first), each step
+// normalised with its own batch statistics (SetTimeSteps(T) for this call),
+// or, when static, [B, C, ...] standing for the same input at all T steps,
+// normalised once and counted T times in the running statistics
+// (SetRepeat(T) for this call). The output is static when the input is.
+// The settings of SetTimeSteps and SetRepeat are not used.
+func (b *BatchNorm) ForwardTime(x *autograd.Var, T int, static bool) (*autograd.Var, bool, error) {
+	return b.forwardTime("BatchNorm", x, 2, -1, T, static)
+}
+
+func (b *BatchNorm) forwardTime(kind string, x *autograd.Var, minRank, maxRank, T int, static bool) (*autograd.Var, bool, error) {
+	if T < 1 {
+		return nil, false, fmt.Errorf("nn: BatchNorm(%d): time steps must be positive, got %d", b.channels, T)
+	}
+	timeSteps, repeat := T, 1
+	if static {
+		timeSteps, repeat = 1, T
+	}
+	y, err := b.forwardWith(kind, x, minRank, maxRank, timeSteps, repeat)
+	return y, static, err
+}
+
 // forward checks the rank of x against [minRank, maxRank] (maxRank < 0:
-// no limit) and applies the layer.
+// no limit) and applies the layer with its time settings.
 func (b *BatchNorm) forward(kind string, x *autograd.Var, minRank, maxRank int) (*autograd.Var, error) {
+	return b.forwardWith(kind, x, minRank, maxRank, b.timeSteps, b.repeat)
+}
+
+// forwardWith is forward with the time steps and repeat count given.
+func (b *BatchNorm) forwardWith(kind string, x *autograd.Var, minRank, maxRank, timeSteps, repeat int) (*autograd.Var, error) {
 	if x == nil {
 		return nil, fmt.Errorf("nn: %s(%d): nil input", kind, b.channels)
 	}
@@ -177,7 +205,7 @@ func (b *BatchNorm) forward(kind string, x *autograd.Var, minRank, maxRank int) 
 	n := xs.Dim(0)
 	groups := 1
 	if b.training {
-		groups = b.timeSteps
+		groups = timeSteps
 		if n%groups != 0 {
 			return nil, fmt.Errorf("nn: %s(%d): input shape %v: batch %d is not divisible by %d time steps", kind, b.channels, xs.Shape(), n, groups)
 		}
@@ -186,7 +214,7 @@ func (b *BatchNorm) forward(kind string, x *autograd.Var, minRank, maxRank int) 
 			return nil, fmt.Errorf("nn: %s(%d): input shape %v: expected more than 1 value per channel when training (time steps %d)", kind, b.channels, xs.Shape(), groups)
 		}
 	}
-	return autograd.Apply(&batchNormFunc{b: b, groups: groups}, x, b.Weight, b.Bias)
+	return autograd.Apply(&batchNormFunc{b: b, groups: groups, repeat: repeat}, x, b.Weight, b.Bias)
 }
 
 // BatchNorm1d is batch normalisation of [N, F] or [N, F, L] inputs, the
@@ -212,6 +240,11 @@ func (b *BatchNorm1d) Forward(x *autograd.Var) (*autograd.Var, error) {
 	return b.forward("BatchNorm1d", x, 2, 3)
 }
 
+// ForwardTime is BatchNorm.ForwardTime for [N, F] and [N, F, L] inputs.
+func (b *BatchNorm1d) ForwardTime(x *autograd.Var, T int, static bool) (*autograd.Var, bool, error) {
+	return b.forwardTime("BatchNorm1d", x, 2, 3, T, static)
+}
+
 // BatchNorm2d is batch normalisation of [N, C, H, W] inputs, the
 // counterpart of torch.nn.BatchNorm2d; statistics are taken over N, H and
 // W for every channel C. See BatchNorm.
@@ -235,12 +268,18 @@ func (b *BatchNorm2d) Forward(x *autograd.Var) (*autograd.Var, error) {
 	return b.forward("BatchNorm2d", x, 4, 4)
 }
 
+// ForwardTime is BatchNorm.ForwardTime for [N, C, H, W] inputs.
+func (b *BatchNorm2d) ForwardTime(x *autograd.Var, T int, static bool) (*autograd.Var, bool, error) {
+	return b.forwardTime("BatchNorm2d", x, 4, 4, T, static)
+}
+
 // batchNormFunc is the fused autograd Function of BatchNorm: inputs x,
 // weight and bias. In training mode the batch is split into groups
 // consecutive groups, each normalised with its own statistics.
 type batchNormFunc struct {
 	b      *BatchNorm
 	groups int
+	repeat int // each call counts this many times in the running statistics
 }
 
 // bnSaved is what batchNormFunc keeps for Backward: per group and
@@ -294,7 +333,7 @@ func (f *batchNormFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*t
 					// Running statistics, group 0 first, as T
 					// separate calls would update them.
 					unbiased := sq / float64(max(m-1, 1))
-					for r := 0; r < b.repeat; r++ {
+					for r := 0; r < f.repeat; r++ {
 						rm[ch] = float32((1-mom)*float64(rm[ch]) + mom*mean)
 						rv[ch] = float32((1-mom)*float64(rv[ch]) + mom*unbiased)
 					}
@@ -313,7 +352,7 @@ func (f *batchNormFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*t
 		}
 	})
 	if b.training {
-		b.NumBatchesTracked.Data()[0] += float32(groups * b.repeat)
+		b.NumBatchesTracked.Data()[0] += float32(groups * f.repeat)
 	}
 	if ctx.AnyNeedsGrad() {
 		ctx.SaveForBackward(x, w)

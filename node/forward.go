@@ -65,6 +65,13 @@ func (n *BaseNode) run(x *autograd.Var, T int, repeat bool) (*autograd.Var, erro
 		}
 		return autograd.ReLU(x), nil
 	}
+	if n.cfg.nonSpiking {
+		out, err := n.runMembrane(x, T, repeat)
+		if err == nil {
+			n.notify(out.Value(), nil, 0)
+		}
+		return out, err
+	}
 	if err := n.checkThreshold(stepShape); err != nil {
 		return nil, err
 	}
@@ -95,6 +102,19 @@ func (n *BaseNode) run(x *autograd.Var, T int, repeat bool) (*autograd.Var, erro
 	n.spike = autograd.Const(mustFrom(append([]float32(nil), last...), stepShape))
 	n.spikes += float64(f.spikes)
 	n.seen += float64(out.Value().Len())
+	if len(n.observers) > 0 {
+		var mem *tensor.Tensor
+		if n.memWatchers > 0 {
+			// The membrane after each step: charged, then reset where the
+			// neuron fired.
+			mem = tensor.New(outShape...)
+			md, sd := mem.Data(), out.Value().Data()
+			for i, v := range f.pre {
+				md[i] = v * (1 - sd[i])
+			}
+		}
+		n.notify(out.Value(), mem, f.spikes)
+	}
 	return out, nil
 }
 
@@ -183,7 +203,7 @@ func (f *multiStep) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tenso
 		f.th = e.Data()
 	}
 	out := tensor.New(f.outShape...)
-	keep := ctx.AnyNeedsGrad()
+	keep := ctx.AnyNeedsGrad() || f.n.memWatchers > 0
 	if keep {
 		f.pre = make([]float32, T*N)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spikego/spikego/autograd"
+	"github.com/spikego/spikego/nn"
 	"github.com/spikego/spikego/surrogate"
 	"github.com/spikego/spikego/tensor"
 )
@@ -38,11 +39,9 @@ type Node interface {
 	SetThreshold(t *tensor.Tensor) error
 }
 
-// Param is a learnable parameter of a node with its name.
-type Param struct {
-	Name string
-	Var  *autograd.Var
-}
+// Param is a learnable parameter of a node with its name: an
+// nn.NamedVar, since every node is an nn.Module.
+type Param = nn.NamedVar
 
 // kindNames maps BrainCog's class names to kinds.
 var kindNames = map[string]Kind{"IFNode": IF, "LIFNode": LIF, "LIFSTDPNode": LIFSTDP, "PLIFNode": PLIF}
@@ -149,6 +148,10 @@ type BaseNode struct {
 	// spikes and seen count the spikes emitted and the neuron-steps run
 	// since the last ResetStats.
 	spikes, seen float64
+	// observers are the monitors watching the node; memWatchers counts
+	// those that record membranes.
+	observers   []*Monitor
+	memWatchers int
 }
 
 // Kind returns the neuron model.
@@ -170,17 +173,18 @@ func (n *BaseNode) Surrogate() surrogate.Function { return n.act }
 
 // Params returns the node's learnable parameters: PLIFNode's "w" and the
 // surrogate's "act_fun.alpha" (when learnable) and "threshold" (when
-// learnable), named as in BrainCog's state_dict.
+// learnable), named as in BrainCog's state_dict. The fixed ones are
+// Buffers.
 func (n *BaseNode) Params() []Param {
 	var ps []Param
 	if n.th.RequiresGrad() {
-		ps = append(ps, Param{"threshold", n.th})
+		ps = append(ps, Param{Name: "threshold", Var: n.th})
 	}
 	if a := n.act.Alpha(); a != nil && a.RequiresGrad() {
-		ps = append(ps, Param{"act_fun.alpha", a})
+		ps = append(ps, Param{Name: "act_fun.alpha", Var: a})
 	}
 	if n.w != nil {
-		ps = append(ps, Param{"w", n.w})
+		ps = append(ps, Param{Name: "w", Var: n.w})
 	}
 	return ps
 }
@@ -286,16 +290,12 @@ func (n *BaseNode) Step(x *autograd.Var) (*autograd.Var, error) {
 	if n.cfg.memDetach {
 		mem = autograd.Detach(mem)
 	}
-	switch n.kind {
-	case IF:
-		mem = autograd.Add(mem, autograd.MulScalar(x, n.cfg.dt))
-	case LIF:
-		mem = autograd.Add(mem, autograd.DivScalar(autograd.Sub(x, mem), n.cfg.tau))
-	case LIFSTDP:
-		mem = autograd.Add(autograd.MulScalar(mem, n.cfg.tau), x)
-	case PLIF:
-		k := autograd.Sigmoid(n.w)
-		mem = autograd.Add(mem, autograd.MulScalar(autograd.Mul(autograd.Sub(x, mem), k), n.cfg.dt))
+	mem = n.charge(mem, x)
+	if n.cfg.nonSpiking {
+		n.mem = mem
+		n.spike = autograd.Const(tensor.New(x.Value().Shape()...))
+		n.seen += float64(x.Value().Len())
+		return mem, nil
 	}
 	s := n.act.Apply(autograd.Sub(mem, n.th))
 	keep := tensor.Map(s.Value(), func(v float32) float32 { return 1 - v })

@@ -18,6 +18,7 @@ type config struct {
 	memDetach     bool
 	thresholdGrad bool
 	warmUp        bool
+	nonSpiking    bool
 }
 
 // Option changes one setting of a node built by New.
@@ -114,6 +115,18 @@ func WithThresholdGrad(learn bool) Option {
 func WithWarmUp(on bool) Option {
 	return func(c *config) error {
 		c.warmUp = on
+		return nil
+	}
+}
+
+// WithNonSpiking makes a node that never fires: it integrates its input
+// with its kind's charge equation and outputs its membrane potential at
+// every step instead of spikes (no threshold, no reset), as SpikingJelly's
+// NonSpikingLIFNode. Use it as the output layer of a network trained with
+// a loss on the membrane potential.
+func WithNonSpiking(on bool) Option {
+	return func(c *config) error {
+		c.nonSpiking = on
 		return nil
 	}
 }

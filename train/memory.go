@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/spikego/spikego/autograd"
+	"github.com/spikego/spikego/models"
 	"github.com/spikego/spikego/nn"
 	"github.com/spikego/spikego/tensor"
 )
@@ -55,7 +56,7 @@ func stepBytesPerSample(cfg Config) (uint64, error) {
 		if err != nil {
 			return 0, err
 		}
-		loss, err := nn.CrossEntropy(out, make([]int, b))
+		loss, err := nn.CrossEntropy(models.Rates(out), make([]int, b))
 		if err != nil {
 			return 0, err
 		}

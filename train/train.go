@@ -530,7 +530,8 @@ func (t *Trainer) trainEpoch(ctx context.Context, onProgress func(Progress)) (ep
 		if err != nil {
 			return sums, err
 		}
-		loss, err := nn.CrossEntropy(out, y)
+		rates := models.Rates(out)
+		loss, err := nn.CrossEntropy(rates, y)
 		if err != nil {
 			return sums, err
 		}
@@ -543,7 +544,7 @@ func (t *Trainer) trainEpoch(ctx context.Context, onProgress func(Progress)) (ep
 			return sums, err
 		}
 		for _, p := range t.named {
-			if g := p.Var.Grad(); g != nil && !allFinite(g.Data()) {
+			if g := p.Var.Grad(); g != nil && !tensor.AllFinite(g.Data()) {
 				return sums, t.diverged(b, "gradient", p.Name, g.Data())
 			}
 		}
@@ -555,7 +556,7 @@ func (t *Trainer) trainEpoch(ctx context.Context, onProgress func(Progress)) (ep
 		}
 		sums.seconds += time.Since(stepStart).Seconds()
 		sums.loss += lv * float64(len(y))
-		sums.correct += nn.CountCorrect(out.Value(), y)
+		sums.correct += nn.CountCorrect(rates.Value(), y)
 		sums.samples += len(y)
 		for i, r := range t.model.FiringRates() {
 			n := float64(len(y)) // weight each batch by its size
@@ -583,12 +584,12 @@ func (t *Trainer) trainEpoch(ctx context.Context, onProgress func(Progress)) (ep
 // buffer is finite.
 func (t *Trainer) checkState(b int) error {
 	for _, p := range t.named {
-		if d := p.Var.Value().Data(); !allFinite(d) {
+		if d := p.Var.Value().Data(); !tensor.AllFinite(d) {
 			return t.diverged(b, "weight", p.Name, d)
 		}
 	}
 	for _, buf := range t.model.Buffers() {
-		if d := buf.Tensor.Data(); !allFinite(d) {
+		if d := buf.Tensor.Data(); !tensor.AllFinite(d) {
 			return t.diverged(b, "running statistic", buf.Name, d)
 		}
 	}
@@ -603,28 +604,6 @@ func (t *Trainer) diverged(b int, what, name string, data []float32) error {
 		saved = err == nil
 	}
 	return &DivergedError{Epoch: t.epoch + 1, Batch: b + 1, What: what, Tensor: name, NaN: nan, Inf: inf, LR: t.opt.LR(), Saved: saved}
-}
-
-// allFinite reports whether x holds no NaN and no infinity: no element
-// has the all-ones exponent of float32.
-func allFinite(x []float32) bool {
-	const exp = 0x7f800000
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		a := math.Float32bits(x[i]) & exp
-		b := math.Float32bits(x[i+1]) & exp
-		c := math.Float32bits(x[i+2]) & exp
-		d := math.Float32bits(x[i+3]) & exp
-		if a == exp || b == exp || c == exp || d == exp {
-			return false
-		}
-	}
-	for ; i < len(x); i++ {
-		if math.Float32bits(x[i])&exp == exp {
-			return false
-		}
-	}
-	return true
 }
 
 // Evaluate returns the accuracy of model on set (in evaluation mode,
@@ -657,7 +636,7 @@ func Evaluate(ctx context.Context, model models.Model, set *dataset.Set, batch i
 			if err != nil {
 				return err
 			}
-			correct += nn.CountCorrect(out.Value(), y)
+			correct += nn.CountCorrect(models.Rates(out).Value(), y)
 			seen += len(y)
 			if onProgress != nil {
 				el := time.Since(start)

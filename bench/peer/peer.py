@@ -72,13 +72,16 @@ class QGate(torch.autograd.Function):
 
 
 class LIF(nn.Module):
-    """Single-step LIF neuron with BrainCog's LIFNode defaults. No parameters."""
+    """Single-step LIF neuron with BrainCog's LIFNode defaults. Its
+    state_dict is BrainCog's: threshold and act_fun.alpha, fixed
+    parameters (requires_grad=False), as spikego's checkpoints hold them."""
 
     def __init__(self, tau=2.0, threshold=0.5, alpha=2.0):
         super().__init__()
         self.tau = tau
-        self.threshold = threshold
-        self.alpha = alpha
+        self.threshold = nn.Parameter(torch.tensor(threshold), requires_grad=False)
+        self.act_fun = nn.Module()
+        self.act_fun.alpha = nn.Parameter(torch.tensor(alpha), requires_grad=False)
         self.mem = 0.0
 
     def reset(self):
@@ -86,12 +89,12 @@ class LIF(nn.Module):
 
     def forward(self, x):
         mem = self.mem + (x - self.mem) / self.tau
-        spike = QGate.apply(mem - self.threshold, self.alpha)
+        spike = QGate.apply(mem - self.threshold, self.act_fun.alpha)
         self.mem = mem * (1.0 - spike.detach())
         return spike
 
     def extra_repr(self):
-        return f"tau={self.tau}, threshold={self.threshold}, surrogate=QGate(alpha={self.alpha})"
+        return f"tau={self.tau}, threshold={self.threshold.item()}, surrogate=QGate(alpha={self.act_fun.alpha.item()})"
 
 
 class SNN(nn.Sequential):
@@ -215,6 +218,9 @@ def write_safetensors(path, state, meta=None):
 
 
 def load_checkpoint(model, tensors):
+    """Loads a spikego checkpoint: the model's state_dict, leaving out the
+    optimizer state that spikego keeps in the same file (optimizer.*)."""
+    tensors = {k: v for k, v in tensors.items() if not k.startswith("optimizer.")}
     own = model.state_dict()
     missing = sorted(set(own) - set(tensors))
     extra = sorted(set(tensors) - set(own))
@@ -387,6 +393,9 @@ def main():
     ckpt, meta = None, {}
     if args.checkpoint:
         ckpt, meta = read_safetensors(args.checkpoint)
+        if "config" in meta:  # spikego-checkpoint-2: the settings are one JSON object
+            cfg = json.loads(meta["config"])
+            meta = {**meta, "T": str(cfg["T"]), "node": cfg["node"]}
         guess = "cnn" if "9.weight" in ckpt else "mlp"
         if meta.get("node", "") not in ("", "LIFNode"):
             print(f"warning: checkpoint was trained with node {meta['node']!r}; this peer evaluates it "
