@@ -44,6 +44,34 @@
 // counts correct argmax predictions for accuracy; OneHot builds targets
 // for MSE on class scores.
 //
+// # Spike losses
+//
+// The spike losses take a network's output over time, out [T, B, C]
+// (spikes, or the membrane potential of the output layer), and labels,
+// and return a 0-d Var. NewSpikeLoss selects one by name, with
+// snnTorch's defaults and call syntax for its parameters
+// ("mse_count_loss(correct_rate=0.8, incorrect_rate=0.2)"); SpikeLoss.Input
+// says whether it reads spikes or membranes. The definitions, T the steps:
+//
+//	cross_entropy_rate         CE(mean_t out)                   spikego, BrainCog
+//	mse_rate                   MSE(mean_t out, one_hot)         SpikingJelly's tutorials
+//	ce_rate_loss               (1/T) sum_t CE(out[t])           snnTorch
+//	ce_count_loss              CE(sum_t out)                    snnTorch
+//	mse_count_loss             MSE(sum_t out, counts) / T       snnTorch
+//	mse_temporal_loss          MSE(first spike/T, target/T)     snnTorch
+//	ce_temporal_loss           CE(-first spike)                 snnTorch
+//	ce_max_membrane_loss       CE(max_t mem)                    snnTorch
+//	mse_membrane_loss          (1/T) sum_t MSE(mem[t], target)  snnTorch
+//	ce_per_step_membrane_loss  sum_t CE(mem[t])                 snnTorch's tutorial 5
+//	ce_mean_membrane_loss      CE(mean_t mem)                   SpikingJelly's "mean-mem"
+//	ce_last_membrane_loss      CE(mem[T-1])                     SpikingJelly's "last_mem"
+//
+// snnTorch's losses are reproduced exactly, including the targets of its
+// spikegen.targets_convert (which give the other classes max(0,
+// off_target) when on_target > off_target) and the truncation of
+// int(T*rate); golden tests compare value and gradient with snnTorch's own
+// code on PyTorch.
+//
 // # PyTorch equivalents
 //
 //	spikego nn           PyTorch

@@ -35,4 +35,15 @@
 // A Scheduler (StepLR, CosineAnnealingLR) changes an optimizer's learning
 // rate once per epoch from a closed form in the epoch number, as PyTorch's
 // schedulers do when they alone set the rate.
+//
+// # Gradient clipping
+//
+// ClipGradNorm (torch.nn.utils.clip_grad_norm_) and ClipGradValue
+// (clip_grad_value_) act on the gradients in place, between
+// autograd.Backward and Step. ClipGradNorm computes the total norm in
+// PyTorch 1.13's float32 order (for the 2-norm, its AVX2 kernel's eight
+// fused multiply-add lanes), so that the norm and the clipped gradients
+// agree with PyTorch bit for bit; the result does not depend on the number
+// of goroutines. A non-finite total norm is an error that leaves the
+// gradients unchanged (PyTorch's error_if_nonfinite=True).
 package optim
