@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 
+	"github.com/spikego/spikego/arch"
 	"github.com/spikego/spikego/autograd"
 	"github.com/spikego/spikego/nn"
 	"github.com/spikego/spikego/node"
@@ -70,17 +71,35 @@ func DefaultSteps(name string) int {
 	return 8
 }
 
-// newNode returns a node of cfg's kind with its options.
-func newNode(cfg Config) (nn.Module, error) {
-	kind := cfg.Node
-	if kind == "" {
-		kind = "LIFNode"
+// Specs of the reference models in the grammar of package arch; "node"
+// is the kind Config.Node chooses.
+const (
+	// MLPSpec is the reference model "mlp".
+	MLPSpec = "linear(800) node linear(10) node"
+	// CNNSpec is the reference model "cnn".
+	CNNSpec = "conv(32,3,pad=1) bn node maxpool(2) conv(32,3,pad=1) bn node maxpool(2) flatten linear(10) node"
+)
+
+// Spec returns the arch spec of the named reference model, or "" if there
+// is none.
+func Spec(name string) string {
+	switch name {
+	case "mlp":
+		return MLPSpec
+	case "cnn":
+		return CNNSpec
 	}
-	n, err := node.New(kind, cfg.NodeOptions...)
-	if err != nil {
-		return nil, fmt.Errorf("models: %w", err)
+	return ""
+}
+
+// Build builds a network from an arch spec for Fashion-MNIST images
+// ([1,28,28]) with cfg's T, node kind, node options and seed (T defaults
+// to 8).
+func Build(spec string, cfg Config) (*snn.Net, error) {
+	if cfg.T == 0 {
+		cfg.T = 8
 	}
-	return n.(nn.Module), nil
+	return arch.BuildString(spec, arch.Options{T: cfg.T, InputShape: []int{1, 28, 28}, Seed: cfg.Seed, Node: cfg.Node, NodeOptions: cfg.NodeOptions})
 }
 
 // NewMLP builds the reference model "mlp" with PyTorch's default
@@ -94,18 +113,7 @@ func NewMLP(cfg Config) (*snn.Net, error) {
 	if cfg.T < 1 {
 		return nil, fmt.Errorf("models: mlp needs T >= 1, got %d", cfg.T)
 	}
-	rng := nn.NewRand(cfg.Seed)
-	lif1, err := newNode(cfg)
-	if err != nil {
-		return nil, err
-	}
-	lif2, err := newNode(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return snn.New(cfg.T, []int{784},
-		nn.NewLinear(784, 800, true, rng), lif1,
-		nn.NewLinear(800, 10, true, rng), lif2)
+	return Build(MLPSpec, cfg)
 }
 
 // NewCNN builds the reference model "cnn" with PyTorch's default
@@ -123,37 +131,7 @@ func NewCNN(cfg Config) (*snn.Net, error) {
 	if cfg.T < 1 {
 		return nil, fmt.Errorf("models: cnn needs T >= 1, got %d", cfg.T)
 	}
-	rng := nn.NewRand(cfg.Seed)
-	conv1, err := nn.NewConv2d(1, 32, 3, 1, 1, true, rng)
-	if err != nil {
-		return nil, err
-	}
-	conv2, err := nn.NewConv2d(32, 32, 3, 1, 1, true, rng)
-	if err != nil {
-		return nil, err
-	}
-	fc := nn.NewLinear(32*7*7, 10, true, rng)
-	var layers []nn.Module
-	for _, l := range []func() (nn.Module, error){
-		func() (nn.Module, error) { return conv1, nil },
-		func() (nn.Module, error) { return nn.NewBatchNorm2d(32) },
-		func() (nn.Module, error) { return newNode(cfg) },
-		func() (nn.Module, error) { return nn.NewMaxPool2d(2, 2) },
-		func() (nn.Module, error) { return conv2, nil },
-		func() (nn.Module, error) { return nn.NewBatchNorm2d(32) },
-		func() (nn.Module, error) { return newNode(cfg) },
-		func() (nn.Module, error) { return nn.NewMaxPool2d(2, 2) },
-		func() (nn.Module, error) { return nn.NewFlatten(), nil },
-		func() (nn.Module, error) { return fc, nil },
-		func() (nn.Module, error) { return newNode(cfg) },
-	} {
-		m, err := l()
-		if err != nil {
-			return nil, err
-		}
-		layers = append(layers, m)
-	}
-	return snn.New(cfg.T, []int{1, 28, 28}, layers...)
+	return Build(CNNSpec, cfg)
 }
 
 // Rates returns the firing rates [B, C] of a model's output [T, B, C]:

@@ -13,6 +13,8 @@ func TestClosest(t *testing.T) {
 		{"QGateGard", "QGateGrad"},
 		{"atangrad", "AtanGrad"},
 		{"adm", "adam"},
+		{"QGaetGrad", "QGateGrad"},
+		{"madl", ""},
 		{"resnet", ""},
 		{"xyz", ""},
 		{"", ""},
