@@ -56,6 +56,10 @@ func (d *Dropout) Forward(x *autograd.Var) (*autograd.Var, error) {
 	return y, nil
 }
 
+// Rand returns the generator of the masks (nil when p is 0 and none was
+// given).
+func (d *Dropout) Rand() *Rand { return d.rng }
+
 // Params returns nil: Dropout has no parameters.
 func (d *Dropout) Params() []NamedVar { return nil }
 

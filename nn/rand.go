@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 )
@@ -8,12 +9,34 @@ import (
 // Rand is a seeded random source for initialisation and dropout, so that
 // runs repeat exactly. It is not safe for concurrent use.
 type Rand struct {
-	r *rand.Rand
+	src *rand.PCG
+	r   *rand.Rand
 }
 
 // NewRand returns a source seeded with seed.
 func NewRand(seed uint64) *Rand {
-	return &Rand{r: rand.New(rand.NewPCG(seed, 0x853c49e6748fea9b))}
+	src := rand.NewPCG(seed, 0x853c49e6748fea9b)
+	return &Rand{src: src, r: rand.New(src)}
+}
+
+// MarshalBinary returns the state of the source, so that a checkpoint can
+// record where it stands.
+func (r *Rand) MarshalBinary() ([]byte, error) { return r.src.MarshalBinary() }
+
+// UnmarshalBinary restores a state returned by MarshalBinary.
+func (r *Rand) UnmarshalBinary(b []byte) error {
+	if err := r.src.UnmarshalBinary(b); err != nil {
+		return fmt.Errorf("nn: random state: %w", err)
+	}
+	return nil
+}
+
+// RandomState is implemented by modules that draw random numbers while
+// training (Dropout), so that a checkpoint can record the state of their
+// generator and a resumed run draw what an uninterrupted one would.
+type RandomState interface {
+	// Rand returns the module's generator.
+	Rand() *Rand
 }
 
 // Uniform returns a float32 uniformly distributed in [lo, hi).

@@ -168,6 +168,10 @@ func (n *BaseNode) String() string {
 	return b.String()
 }
 
+// NonSpiking reports whether the node outputs its membrane potential
+// instead of spikes (WithNonSpiking).
+func (n *BaseNode) NonSpiking() bool { return n.cfg.nonSpiking }
+
 // Surrogate returns the node's surrogate spike function.
 func (n *BaseNode) Surrogate() surrogate.Function { return n.act }
 

@@ -12,8 +12,11 @@ import (
 
 	"github.com/spikego/spikego/checkpoint"
 	"github.com/spikego/spikego/dataset"
+	"github.com/spikego/spikego/internal/rundir"
 	"github.com/spikego/spikego/models"
+	"github.com/spikego/spikego/nn"
 	"github.com/spikego/spikego/node"
+	"github.com/spikego/spikego/snn"
 )
 
 // File names inside an output directory.
@@ -27,6 +30,10 @@ const (
 	// rewritten from the checkpoint after every save, so it lists exactly
 	// the epochs the checkpoint holds.
 	MetricsFile = "metrics.jsonl"
+	// WindowsFile receives the training loss and accuracy of every window
+	// of a twentieth of an epoch, one JSON object per line, rewritten with
+	// metrics.jsonl.
+	WindowsFile = "batches.jsonl"
 	// legacyOptimizerFile is where spikego-checkpoint-1 runs kept the
 	// optimizer state.
 	legacyOptimizerFile = "optimizer.safetensors"
@@ -38,32 +45,44 @@ const (
 	metaData     = "data"
 	metaProgress = "progress"
 	metaMetrics  = "metrics"
+	metaRandom   = "random"  // the generators of dropout layers, by module path
+	metaWindows  = "windows" // the metrics of every batch window
 )
 
 // savedConfig is the part of Config that a checkpoint records: everything
 // that decides the numbers a run produces.
 type savedConfig struct {
-	Model        string  `json:"model"`
+	Model        string  `json:"model,omitempty"`
+	Arch         string  `json:"arch,omitempty"`
+	Custom       bool    `json:"custom,omitempty"` // a model built by the program (NewWith)
 	Node         string  `json:"node"`
 	Surrogate    string  `json:"surrogate"`
 	T            int     `json:"T"`
 	Epochs       int     `json:"epochs"`
 	Batch        int     `json:"batch"`
+	Loss         string  `json:"loss"`
 	LR           float32 `json:"lr"`
 	Optimizer    string  `json:"optimizer"`
+	Momentum     float32 `json:"momentum"`
+	WeightDecay  float32 `json:"weight_decay"`
+	ClipNorm     float32 `json:"clip_norm"`
 	Schedule     string  `json:"schedule"`
+	StepSize     int     `json:"step_size"`
+	Gamma        float32 `json:"gamma"`
 	TrainSamples int     `json:"train_samples"`
 	TestSamples  int     `json:"test_samples"`
 	Seed         uint64  `json:"seed"`
 }
 
-func saveConfig(c Config) savedConfig {
-	return savedConfig{c.Model, c.Node, c.Surrogate, c.T, c.Epochs, c.Batch, c.LR, c.Optimizer, c.Schedule, c.TrainSamples, c.TestSamples, c.Seed}
+func saveConfig(c Config, custom bool) savedConfig {
+	return savedConfig{c.Model, c.Arch, custom, c.Node, c.Surrogate, c.T, c.Epochs, c.Batch, c.Loss, c.LR, c.Optimizer, c.Momentum,
+		c.WeightDecay, c.ClipNorm, c.Schedule, c.StepSize, c.Gamma, c.TrainSamples, c.TestSamples, c.Seed}
 }
 
 func (s savedConfig) config() Config {
-	return Config{Model: s.Model, Node: s.Node, Surrogate: s.Surrogate, T: s.T, Epochs: s.Epochs, Batch: s.Batch,
-		LR: s.LR, Optimizer: s.Optimizer, Schedule: s.Schedule, TrainSamples: s.TrainSamples, TestSamples: s.TestSamples, Seed: s.Seed}
+	return Config{Model: s.Model, Arch: s.Arch, Node: s.Node, Surrogate: s.Surrogate, T: s.T, Epochs: s.Epochs, Batch: s.Batch,
+		Loss: s.Loss, LR: s.LR, Optimizer: s.Optimizer, Momentum: s.Momentum, WeightDecay: s.WeightDecay, ClipNorm: s.ClipNorm,
+		Schedule: s.Schedule, StepSize: s.StepSize, Gamma: s.Gamma, TrainSamples: s.TrainSamples, TestSamples: s.TestSamples, Seed: s.Seed}
 }
 
 // dataID identifies the samples a run uses, so that a resumed run cannot
@@ -104,6 +123,29 @@ type partialJSON struct {
 	Seconds float64   `json:"seconds"`
 	Spikes  []float64 `json:"spikes"`
 	Seen    []float64 `json:"seen"`
+	// The sums of the batch window in progress.
+	WindowLoss    float64 `json:"window_loss"`
+	WindowCorrect int     `json:"window_correct"`
+	WindowSamples int     `json:"window_samples"`
+}
+
+func (e epochSums) json() *partialJSON {
+	return &partialJSON{e.loss, e.correct, e.samples, e.seconds, e.spikes, e.seen, e.wLoss, e.wCorrect, e.wSamples}
+}
+
+func (q *partialJSON) sums() epochSums {
+	return epochSums{q.Loss, q.Correct, q.Samples, q.Seconds, q.Spikes, q.Seen, q.WindowLoss, q.WindowCorrect, q.WindowSamples}
+}
+
+// WindowMetrics are the training loss and accuracy over a window of
+// consecutive batches (a twentieth of an epoch), one line of
+// batches.jsonl.
+type WindowMetrics struct {
+	// Epoch places the window's end in epochs: 1.25 is a quarter of the
+	// way through the second epoch.
+	Epoch float64 `json:"epoch"`
+	Loss  float64 `json:"train_loss"`
+	Acc   float64 `json:"train_acc"`
 }
 
 // save writes the checkpoint of the position reached (t.epoch completed
@@ -112,11 +154,12 @@ type partialJSON struct {
 func (t *Trainer) save(partial epochSums) error {
 	p := progress{Epoch: t.epoch, NextBatch: t.batch}
 	if t.batch > 0 || partial.samples > 0 {
-		p.Partial = &partialJSON{partial.loss, partial.correct, partial.samples, partial.seconds, partial.spikes, partial.seen}
+		p.Partial = partial.json()
 	}
 	meta := map[string]string{}
 	for key, v := range map[string]any{
-		metaConfig: saveConfig(t.cfg), metaData: t.dataIDs, metaProgress: p, metaMetrics: t.history,
+		metaConfig: saveConfig(t.cfg, t.custom), metaData: t.dataIDs, metaProgress: p, metaMetrics: t.history, metaRandom: t.randomStates(),
+		metaWindows: t.windows,
 	} {
 		b, err := json.Marshal(v)
 		if err != nil {
@@ -124,17 +167,28 @@ func (t *Trainer) save(partial epochSums) error {
 		}
 		meta[key] = string(b)
 	}
-	meta["model"] = t.cfg.Model // for readers that only look for the name
+	if t.cfg.Model != "" {
+		meta["model"] = t.cfg.Model // for readers that only look for the name
+	}
 	if err := checkpoint.Save(t.dir.Join(CheckpointFile), t.model, t.opt, meta); err != nil {
 		return fmt.Errorf("train: save checkpoint: %w", err)
 	}
 	return t.writeMetrics()
 }
 
-// writeMetrics rewrites metrics.jsonl from the history, atomically.
+// writeMetrics rewrites metrics.jsonl and batches.jsonl from the
+// history, atomically.
 func (t *Trainer) writeMetrics() error {
-	return t.dir.WriteFile(MetricsFile, func(w io.Writer) error {
-		for _, m := range t.history {
+	if err := writeLines(t.dir, MetricsFile, t.history); err != nil {
+		return err
+	}
+	return writeLines(t.dir, WindowsFile, t.windows)
+}
+
+// writeLines writes each item as one JSON line to the named file.
+func writeLines[T any](d *rundir.Dir, name string, items []T) error {
+	return d.WriteFile(name, func(w io.Writer) error {
+		for _, m := range items {
 			b, err := json.Marshal(m)
 			if err != nil {
 				return err
@@ -150,9 +204,12 @@ func (t *Trainer) writeMetrics() error {
 // runState is what a training checkpoint's metadata holds.
 type runState struct {
 	cfg      Config
+	windows  []WindowMetrics
+	custom   bool
 	data     *dataIDs // nil in legacy checkpoints
 	progress progress
 	history  []EpochMetrics
+	random   map[string][]byte
 	legacy   bool // spikego-checkpoint-1: weights only
 }
 
@@ -180,6 +237,16 @@ func parseRunState(meta map[string]string) (*runState, error) {
 			return nil, fmt.Errorf("metadata %q: %w", key, err)
 		}
 	}
+	if raw, ok := meta[metaWindows]; ok {
+		if err := json.Unmarshal([]byte(raw), &s.windows); err != nil {
+			return nil, fmt.Errorf("metadata %q: %w", metaWindows, err)
+		}
+	}
+	if raw, ok := meta[metaRandom]; ok {
+		if err := json.Unmarshal([]byte(raw), &s.random); err != nil {
+			return nil, fmt.Errorf("metadata %q: %w", metaRandom, err)
+		}
+	}
 	cfg, err := sc.config().WithDefaults()
 	if err != nil {
 		return nil, fmt.Errorf("metadata %q: %w", metaConfig, err)
@@ -187,7 +254,7 @@ func parseRunState(meta map[string]string) (*runState, error) {
 	if cfg != sc.config() {
 		return nil, fmt.Errorf("metadata %q: incomplete settings %+v", metaConfig, sc)
 	}
-	s.cfg = cfg
+	s.cfg, s.custom = cfg, sc.Custom
 	p := s.progress
 	switch {
 	case p.Epoch < 0 || p.Epoch > cfg.Epochs:
@@ -249,7 +316,7 @@ func (t *Trainer) validatePartial(p progress) error {
 		}
 		return nil
 	}
-	if n := len(t.model.Layers()); len(q.Spikes) != n {
+	if n := len(t.monitor.Names()); len(q.Spikes) != n {
 		return fmt.Errorf("partial epoch has firing counts for %d layers, the model has %d", len(q.Spikes), n)
 	}
 	if q.Samples > t.trainSet().N || q.Samples > p.NextBatch*t.cfg.Batch {
@@ -262,7 +329,7 @@ func (t *Trainer) validatePartial(p progress) error {
 // was trained with.
 type Checkpoint struct {
 	Config Config
-	Model  models.Model
+	Model  *snn.Net
 	// Epoch is the number of completed epochs.
 	Epoch int
 	// Metrics are the metrics of the completed epochs (nil for
@@ -293,6 +360,9 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 	s, err := parseRunState(f.Meta)
 	if err != nil {
 		return nil, fmt.Errorf("train: %s: %w", path, err)
+	}
+	if s.custom {
+		return nil, fmt.Errorf("train: %s holds a model built by a program, not by a spec: load it into that model with checkpoint.Load", path)
 	}
 	if err := checkMemory(s.cfg, s.cfg.Batch); err != nil {
 		return nil, fmt.Errorf("train: %s: %w", path, err)
@@ -350,10 +420,45 @@ func ReadRunConfig(dir string) (Config, error) {
 	return s.cfg, nil
 }
 
-func buildModel(cfg Config) (models.Model, error) {
+// buildModel builds the network of cfg's model or architecture.
+func buildModel(cfg Config) (*snn.Net, error) {
 	mc := models.Config{T: cfg.T, Node: cfg.Node, Seed: cfg.Seed}
 	if cfg.Surrogate != "" {
 		mc.NodeOptions = append(mc.NodeOptions, node.WithSurrogate(cfg.Surrogate))
 	}
-	return models.New(cfg.Model, mc)
+	spec := cfg.Arch
+	if spec == "" {
+		spec = models.Spec(cfg.Model)
+	}
+	return models.Build(spec, mc)
+}
+
+// randomStates returns the states of the generators of the model's
+// modules that draw random numbers (dropout), by module path.
+func (t *Trainer) randomStates() map[string][]byte {
+	out := map[string][]byte{}
+	nn.Walk(t.model, func(path string, m nn.Module) error {
+		if r, ok := m.(nn.RandomState); ok && r.Rand() != nil {
+			if b, err := r.Rand().MarshalBinary(); err == nil {
+				out[path] = b
+			}
+		}
+		return nil
+	})
+	return out
+}
+
+// setRandomStates restores states saved by randomStates.
+func (t *Trainer) setRandomStates(states map[string][]byte) error {
+	return nn.Walk(t.model, func(path string, m nn.Module) error {
+		r, ok := m.(nn.RandomState)
+		if !ok || r.Rand() == nil {
+			return nil
+		}
+		b, ok := states[path]
+		if !ok {
+			return fmt.Errorf("no random state for module %s", path)
+		}
+		return r.Rand().UnmarshalBinary(b)
+	})
 }

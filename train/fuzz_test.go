@@ -9,7 +9,7 @@ import (
 // for its keys: it must return an error or a state whose numbers are in
 // range, never panic.
 func FuzzParseRunState(f *testing.F) {
-	cfg, _ := json.Marshal(saveConfig(Config{Model: "mlp", Node: "LIFNode", T: 8, Epochs: 2, Batch: 32, LR: 1e-3, Optimizer: "adam"}))
+	cfg, _ := json.Marshal(saveConfig(Config{Model: "mlp", Node: "LIFNode", T: 8, Epochs: 2, Batch: 32, LR: 1e-3, Optimizer: "adam", Loss: "cross_entropy_rate", StepSize: 30, Gamma: 0.1}, false))
 	f.Add(string(cfg), `{"train":{"n":4},"test":{"n":1}}`, `{"epoch":1,"next_batch":2,"partial":{"samples":64,"spikes":[1,2],"seen":[3,4]}}`, `[{"epoch":1}]`)
 	f.Add(string(cfg), `{}`, `{"epoch":0,"next_batch":0}`, `[]`)
 	f.Add(`{"model":"cnn","T":1e9}`, `null`, `{"epoch":-1}`, `[{"epoch":2}]`)

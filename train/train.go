@@ -13,9 +13,10 @@ import (
 	"github.com/spikego/spikego/checkpoint"
 	"github.com/spikego/spikego/dataset"
 	"github.com/spikego/spikego/internal/rundir"
-	"github.com/spikego/spikego/models"
 	"github.com/spikego/spikego/nn"
+	"github.com/spikego/spikego/node"
 	"github.com/spikego/spikego/optim"
+	"github.com/spikego/spikego/snn"
 	"github.com/spikego/spikego/tensor"
 )
 
@@ -77,9 +78,13 @@ type EpochMetrics struct {
 type Trainer struct {
 	cfg     Config
 	data    Data
-	model   models.Model
+	model   nn.Module
+	inShape []int // of one sample
+	monitor *node.Monitor
+	loss    Loss
 	opt     optim.Optimizer
 	sched   optim.Scheduler
+	custom  bool // built by NewWith: the checkpoint cannot rebuild it
 	params  []*autograd.Var
 	named   []nn.NamedVar
 	dataIDs dataIDs
@@ -87,8 +92,10 @@ type Trainer struct {
 	epoch, batch int
 	// partial carries the running sums of an epoch resumed midway.
 	partial epochSums
-	// history holds the metrics of the completed epochs.
+	// history holds the metrics of the completed epochs, windows those of
+	// every batch window.
 	history  []EpochMetrics
+	windows  []WindowMetrics
 	dir      *rundir.Dir
 	lastSave time.Time
 }
@@ -101,39 +108,91 @@ type epochSums struct {
 	seconds float64
 	spikes  []float64 // per layer: spikes and neuron-steps counted
 	seen    []float64
+	// the sums of the batch window in progress
+	wLoss    float64
+	wCorrect int
+	wSamples int
 }
 
-// New builds the model and optimizer that cfg describes. With an output
-// directory it locks the directory (another run holding it is an error),
-// and then either continues the run in it (cfg.Resume: every setting that
-// decides the numbers, and the data, must be those the run was started
-// with; only Epochs may grow, unless the schedule depends on it), discards
-// it (cfg.Overwrite), or, if it holds a run and neither is set, refuses
-// with an error wrapping ErrRunExists. The data must fit the model, and one
-// training step must fit in memory. Call Close when done.
-func New(cfg Config, data Data) (_ *Trainer, err error) {
-	cfg, err = cfg.WithDefaults()
+// Setup is what NewWith trains: any model, with its optimizer, loss and
+// learning-rate schedule.
+type Setup struct {
+	// Model maps a batch of images [B, ...] to outputs [T, B, C] (or
+	// [B, C]). Its input shape is its InputShape method's, if it has
+	// one (as snn.Net), else that of the images.
+	Model nn.Module
+	// Optimizer updates the model's parameters.
+	Optimizer optim.Optimizer
+	// Loss is the loss on the output (nil: nn.CrossEntropyRate).
+	Loss Loss
+	// Scheduler, if not nil, is stepped after every epoch.
+	Scheduler optim.Scheduler
+}
+
+// New builds the model (cfg.Model or cfg.Arch), optimizer, loss and
+// schedule that cfg describes and returns a Trainer for them (see NewWith).
+// One training step must fit in the machine's memory.
+func New(cfg Config, data Data) (*Trainer, error) {
+	cfg, err := cfg.WithDefaults()
 	if err != nil {
 		return nil, err
-	}
-	if data.Train == nil || data.Test == nil {
-		return nil, errors.New("train: need training and test data")
 	}
 	m, err := buildModel(cfg)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkInput(m, cfg.Model, data); err != nil {
-		return nil, err
-	}
 	if err := checkMemory(cfg, cfg.Batch); err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	t := &Trainer{cfg: cfg, data: data, model: m, params: nn.ParamVars(m), named: m.Params()}
-	t.dataIDs = dataIDs{Train: identify(t.trainSet()), Test: identify(t.testSet())}
-	if err := t.buildOptimizer(); err != nil {
+	loss, err := lossByName(cfg.Loss)
+	if err != nil {
 		return nil, err
 	}
+	if loss.Input() == nn.MembraneInput && !endsNonSpiking(m) {
+		return nil, fmt.Errorf("train: loss %s reads the membrane potential of the output layer: end the network with a non-spiking node, such as lif(nonspiking=true)", loss)
+	}
+	s := Setup{Model: m, Loss: loss.Loss}
+	if s.Optimizer, s.Scheduler, err = buildOptimizer(cfg, nn.ParamVars(m)); err != nil {
+		return nil, err
+	}
+	return newTrainer(s, cfg, data, false)
+}
+
+// NewWith returns a Trainer for a model, optimizer and loss built by the
+// caller; cfg gives the rest (batch, epochs, samples, seed, output
+// directory, ...), and its model, optimizer and loss settings are only
+// recorded. With an output directory it locks the directory (another run
+// holding it is an error), and then either continues the run in it
+// (cfg.Resume: the settings that decide the numbers and the data must be
+// those the run was started with, and the checkpoint must fit the model
+// and optimizer; only Epochs may grow, unless the schedule depends on it),
+// discards it (cfg.Overwrite), or, if it holds a run and neither is set,
+// refuses with an error wrapping ErrRunExists. Call Close when done.
+func NewWith(s Setup, cfg Config, data Data) (*Trainer, error) {
+	if s.Model == nil || s.Optimizer == nil {
+		return nil, errors.New("train: NewWith needs a model and an optimizer")
+	}
+	cfg, err := cfg.WithDefaults()
+	if err != nil {
+		return nil, err
+	}
+	return newTrainer(s, cfg, data, true)
+}
+
+func newTrainer(s Setup, cfg Config, data Data, custom bool) (_ *Trainer, err error) {
+	if data.Train == nil || data.Test == nil {
+		return nil, errors.New("train: need training and test data")
+	}
+	if s.Loss == nil {
+		s.Loss = nn.CrossEntropyRate
+	}
+	t := &Trainer{cfg: cfg, data: data, model: s.Model, loss: s.Loss, opt: s.Optimizer, sched: s.Scheduler, custom: custom,
+		params: nn.ParamVars(s.Model), named: s.Model.Params(), monitor: node.NewMonitor(s.Model, false)}
+	t.inShape = inputShape(s.Model, data.Train)
+	if err := t.checkInput(); err != nil {
+		return nil, err
+	}
+	t.dataIDs = dataIDs{Train: identify(t.trainSet()), Test: identify(t.testSet())}
 	if cfg.OutDir == "" {
 		if cfg.Resume {
 			return nil, errors.New("train: resume needs an output directory")
@@ -170,6 +229,26 @@ func New(cfg Config, data Data) (_ *Trainer, err error) {
 	return t, nil
 }
 
+// endsNonSpiking reports whether the network's last layer is a node that
+// outputs its membrane potential.
+func endsNonSpiking(n *snn.Net) bool {
+	mods := n.Sequential().Modules
+	if len(mods) == 0 {
+		return false
+	}
+	ns, ok := mods[len(mods)-1].(interface{ NonSpiking() bool })
+	return ok && ns.NonSpiking()
+}
+
+// inputShape returns the shape of one input sample of m: its own, if it
+// says, else that of the images [1, rows, cols].
+func inputShape(m nn.Module, s *dataset.Set) []int {
+	if in, ok := m.(interface{ InputShape() []int }); ok {
+		return in.InputShape()
+	}
+	return []int{1, s.Rows, s.Cols}
+}
+
 // Close releases the output directory. The Trainer must not be used
 // after.
 func (t *Trainer) Close() error {
@@ -182,7 +261,7 @@ func (t *Trainer) Close() error {
 }
 
 // runFiles are the files of a run that Overwrite discards.
-var runFiles = []string{CheckpointFile, legacyOptimizerFile, MetricsFile, "curves.png", "raster.png"}
+var runFiles = []string{CheckpointFile, legacyOptimizerFile, MetricsFile, WindowsFile, "curves.png", "raster.png"}
 
 // runExists reports whether dir holds a run's checkpoint or metrics.
 func runExists(dir string) (bool, error) {
@@ -208,14 +287,18 @@ func (t *Trainer) discardRun() error {
 }
 
 // checkInput verifies that the images have the size the model takes.
-func checkInput(m models.Model, name string, data Data) error {
+func (t *Trainer) checkInput() error {
 	want := 1
-	for _, d := range m.InputShape() {
+	for _, d := range t.inShape {
 		want *= d
 	}
-	for _, s := range []*dataset.Set{data.Train, data.Test} {
+	name := t.cfg.Model
+	if name == "" {
+		name = "of the architecture"
+	}
+	for _, s := range []*dataset.Set{t.data.Train, t.data.Test} {
 		if s.ImageSize() != want {
-			return fmt.Errorf("train: %s holds %dx%d images; model %s needs %d pixels per image (28x28)", s.Name, s.Rows, s.Cols, name, want)
+			return fmt.Errorf("train: %s holds %dx%d images; model %s needs %d pixels per image (input %v)", s.Name, s.Rows, s.Cols, name, want, t.inShape)
 		}
 		if s.N == 0 {
 			return fmt.Errorf("train: %s holds no images", s.Name)
@@ -224,30 +307,33 @@ func checkInput(m models.Model, name string, data Data) error {
 	return nil
 }
 
-func (t *Trainer) buildOptimizer() error {
+// buildOptimizer returns the optimizer and schedule cfg describes.
+func buildOptimizer(cfg Config, params []*autograd.Var) (optim.Optimizer, optim.Scheduler, error) {
+	var opt optim.Optimizer
 	var err error
-	switch t.cfg.Optimizer {
+	switch cfg.Optimizer {
 	case "adam":
 		o := optim.DefaultAdam()
-		o.LR = t.cfg.LR
-		t.opt, err = optim.NewAdam(t.params, o)
+		o.LR, o.WeightDecay = cfg.LR, cfg.WeightDecay
+		opt, err = optim.NewAdam(params, o)
 	case "adamw":
 		o := optim.DefaultAdamW()
-		o.LR = t.cfg.LR
-		t.opt, err = optim.NewAdamW(t.params, o)
+		o.LR, o.WeightDecay = cfg.LR, cfg.WeightDecay
+		opt, err = optim.NewAdamW(params, o)
 	case "sgd":
-		t.opt, err = optim.NewSGD(t.params, t.cfg.LR, optim.SGDOptions{Momentum: 0.9})
+		opt, err = optim.NewSGD(params, cfg.LR, optim.SGDOptions{Momentum: cfg.Momentum, WeightDecay: cfg.WeightDecay})
 	}
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	switch t.cfg.Schedule {
+	var sched optim.Scheduler
+	switch cfg.Schedule {
 	case "cosine":
-		t.sched, err = optim.NewCosineAnnealingLR(t.opt, t.cfg.Epochs, 0)
+		sched, err = optim.NewCosineAnnealingLR(opt, cfg.Epochs, 0)
 	case "step":
-		t.sched, err = optim.NewStepLR(t.opt, 30, 0.1)
+		sched, err = optim.NewStepLR(opt, cfg.StepSize, cfg.Gamma)
 	}
-	return err
+	return opt, sched, err
 }
 
 // restore loads the checkpoint in the output directory: model, optimizer,
@@ -265,6 +351,9 @@ func (t *Trainer) restore() error {
 	if s.legacy {
 		return fmt.Errorf("train: resume %s: written by an earlier spikego (format spikego-checkpoint-1), which kept the optimizer state apart; it can be evaluated but not resumed", path)
 	}
+	if s.custom != t.custom {
+		return fmt.Errorf("train: resume %s: the run's model was built %s; this one %s", path, builtBy(s.custom), builtBy(t.custom))
+	}
 	if err := compareConfig(s.cfg, t.cfg); err != nil {
 		return fmt.Errorf("train: resume %s: %w", path, err)
 	}
@@ -277,9 +366,12 @@ func (t *Trainer) restore() error {
 	if err := f.LoadInto(t.model, t.opt); err != nil {
 		return fmt.Errorf("train: resume %s: %w", path, err)
 	}
-	t.epoch, t.batch, t.history = s.progress.Epoch, s.progress.NextBatch, s.history
+	if err := t.setRandomStates(s.random); err != nil {
+		return fmt.Errorf("train: resume %s: %w", path, err)
+	}
+	t.epoch, t.batch, t.history, t.windows = s.progress.Epoch, s.progress.NextBatch, s.history, s.windows
 	if q := s.progress.Partial; q != nil {
-		t.partial = epochSums{q.Loss, q.Correct, q.Samples, q.Seconds, q.Spikes, q.Seen}
+		t.partial = q.sums()
 	}
 	if t.sched != nil {
 		for i := 0; i < t.epoch; i++ {
@@ -289,6 +381,13 @@ func (t *Trainer) restore() error {
 	// metrics.jsonl may lag the checkpoint (a crash between the two
 	// writes) or hold lines of no checkpoint: make it the checkpoint's.
 	return t.writeMetrics()
+}
+
+func builtBy(custom bool) string {
+	if custom {
+		return "by the program (NewWith)"
+	}
+	return "from its settings (New)"
 }
 
 // compareConfig lists every setting of want (the run's) that got (the
@@ -302,6 +401,11 @@ func compareConfig(want, got Config) error {
 		}
 	}
 	add("model", want.Model, got.Model)
+	add("architecture", want.Arch, got.Arch)
+	add("loss", want.Loss, got.Loss)
+	add("momentum", want.Momentum, got.Momentum)
+	add("weight decay", want.WeightDecay, got.WeightDecay)
+	add("gradient clipping", want.ClipNorm, got.ClipNorm)
 	add("node", want.Node, got.Node)
 	add("surrogate", orDefault(want.Surrogate), orDefault(got.Surrogate))
 	add("T", want.T, got.T)
@@ -312,6 +416,10 @@ func compareConfig(want, got Config) error {
 	add("train samples", want.TrainSamples, got.TrainSamples)
 	add("test samples", want.TestSamples, got.TestSamples)
 	add("seed", want.Seed, got.Seed)
+	if want.Schedule == "step" {
+		add("step size", want.StepSize, got.StepSize)
+		add("gamma", want.Gamma, got.Gamma)
+	}
 	if want.Schedule == "cosine" {
 		add("epochs (the cosine schedule spans them)", want.Epochs, got.Epochs)
 	}
@@ -352,13 +460,27 @@ func compareData(want, got dataIDs) error {
 func (t *Trainer) Config() Config { return t.cfg }
 
 // Model returns the model being trained.
-func (t *Trainer) Model() models.Model { return t.model }
+func (t *Trainer) Model() nn.Module { return t.model }
+
+// Monitor returns the monitor of the model's nodes: their names, firing
+// rates and latest spikes.
+func (t *Trainer) Monitor() *node.Monitor { return t.monitor }
+
+// InputShape returns the shape of one input sample.
+func (t *Trainer) InputShape() []int { return append([]int(nil), t.inShape...) }
 
 // Epoch returns the number of completed epochs.
 func (t *Trainer) Epoch() int { return t.epoch }
 
 // History returns the metrics of the completed epochs.
 func (t *Trainer) History() []EpochMetrics { return append([]EpochMetrics(nil), t.history...) }
+
+// Windows returns the training metrics of every batch window so far.
+func (t *Trainer) Windows() []WindowMetrics { return append([]WindowMetrics(nil), t.windows...) }
+
+// windowBatches is the number of batches of a window: a twentieth of an
+// epoch of n batches, at least one.
+func windowBatches(n int) int { return max(1, n/20) }
 
 // trainSet returns the training samples in use.
 func (t *Trainer) trainSet() *dataset.Set {
@@ -433,7 +555,7 @@ func (t *Trainer) Run(ctx context.Context, onProgress func(Progress), onEpoch fu
 			TrainSamples:     sums.samples,
 			TestSamples:      t.testSet().N,
 		}
-		for i, name := range t.model.Layers() {
+		for i, name := range t.monitor.Names() {
 			if sums.seen[i] > 0 {
 				em.FiringRates[name] = sums.spikes[i] / sums.seen[i]
 			}
@@ -492,13 +614,13 @@ func (e *DivergedError) Error() string {
 func (t *Trainer) trainEpoch(ctx context.Context, onProgress func(Progress)) (epochSums, error) {
 	set := t.trainSet()
 	loader := dataset.NewLoader(set, t.cfg.Batch, t.perm(t.epoch))
-	layers := len(t.model.Layers())
+	layers := len(t.monitor.Names())
 	sums := t.partial
 	if sums.spikes == nil {
 		sums.spikes, sums.seen = make([]float64, layers), make([]float64, layers)
 	}
 	t.model.SetTraining(true)
-	inShape := append([]int{0}, t.model.InputShape()...)
+	inShape := append([]int{0}, t.inShape...)
 	batches := loader.Len()
 	for b := 0; ; b++ {
 		if b >= t.batch && ctx.Err() != nil {
@@ -525,13 +647,13 @@ func (t *Trainer) trainEpoch(ctx context.Context, onProgress func(Progress)) (ep
 		if err != nil {
 			return sums, err
 		}
-		t.model.ResetStats()
+		t.monitor.Reset()
 		out, err := t.model.Forward(autograd.Const(xt))
 		if err != nil {
 			return sums, err
 		}
-		rates := models.Rates(out)
-		loss, err := nn.CrossEntropy(rates, y)
+		out = overTime(out)
+		loss, err := t.loss(out, y)
 		if err != nil {
 			return sums, err
 		}
@@ -548,6 +670,11 @@ func (t *Trainer) trainEpoch(ctx context.Context, onProgress func(Progress)) (ep
 				return sums, t.diverged(b, "gradient", p.Name, g.Data())
 			}
 		}
+		if t.cfg.ClipNorm > 0 {
+			if _, err := optim.ClipGradNorm(t.params, t.cfg.ClipNorm, 2); err != nil {
+				return sums, err
+			}
+		}
 		if err := t.opt.Step(); err != nil {
 			return sums, err
 		}
@@ -555,10 +682,22 @@ func (t *Trainer) trainEpoch(ctx context.Context, onProgress func(Progress)) (ep
 			return sums, err
 		}
 		sums.seconds += time.Since(stepStart).Seconds()
+		correct := nn.CountCorrect(scores(out), y)
 		sums.loss += lv * float64(len(y))
-		sums.correct += nn.CountCorrect(rates.Value(), y)
+		sums.correct += correct
 		sums.samples += len(y)
-		for i, r := range t.model.FiringRates() {
+		sums.wLoss += lv * float64(len(y))
+		sums.wCorrect += correct
+		sums.wSamples += len(y)
+		if w := windowBatches(batches); (b+1)%w == 0 || b+1 == batches {
+			t.windows = append(t.windows, WindowMetrics{
+				Epoch: float64(t.epoch) + float64(b+1)/float64(batches),
+				Loss:  sums.wLoss / float64(sums.wSamples),
+				Acc:   float64(sums.wCorrect) / float64(sums.wSamples),
+			})
+			sums.wLoss, sums.wCorrect, sums.wSamples = 0, 0, 0
+		}
+		for i, r := range t.monitor.FiringRates() {
 			n := float64(len(y)) // weight each batch by its size
 			sums.spikes[i] += r * n
 			sums.seen[i] += n
@@ -606,16 +745,41 @@ func (t *Trainer) diverged(b int, what, name string, data []float32) error {
 	return &DivergedError{Epoch: t.epoch + 1, Batch: b + 1, What: what, Tensor: name, NaN: nan, Inf: inf, LR: t.opt.LR(), Saved: saved}
 }
 
+// overTime returns a model's output with a time axis: out [T,B,C] as it
+// is, out [B,C] (a model without time) as [1,B,C].
+func overTime(out *autograd.Var) *autograd.Var {
+	if out.Value().Dims() == 2 {
+		return autograd.Reshape(out, append([]int{1}, out.Shape()...)...)
+	}
+	return out
+}
+
+// scores returns the per-class scores of an output over time [T,B,C]: its
+// mean over time (firing rates, or mean membrane potentials).
+func scores(out *autograd.Var) *tensor.Tensor {
+	s, err := tensor.MeanAxis(out.Value(), 0, false)
+	if err != nil {
+		panic(err) // out has three axes
+	}
+	return s
+}
+
 // Evaluate returns the accuracy of model on set (in evaluation mode,
-// without a tape) and its throughput in samples per second.
-func Evaluate(ctx context.Context, model models.Model, set *dataset.Set, batch int, onProgress func(Progress)) (acc, samplesPerSec float64, err error) {
+// without a tape; the mode is restored) and its throughput in samples per
+// second. A sample counts as correct when the class with the highest mean
+// output over time is its label.
+func Evaluate(ctx context.Context, model nn.Module, set *dataset.Set, batch int, onProgress func(Progress)) (acc, samplesPerSec float64, err error) {
 	if batch < 1 {
 		return 0, 0, fmt.Errorf("train: batch must be at least 1, got %d", batch)
 	}
+	if tm, ok := model.(interface{ Training() bool }); ok && !tm.Training() {
+		defer model.SetTraining(false)
+	} else {
+		defer model.SetTraining(true)
+	}
 	model.SetTraining(false)
-	defer model.SetTraining(true)
 	loader := dataset.NewLoader(set, batch, nil)
-	inShape := append([]int{0}, model.InputShape()...)
+	inShape := append([]int{0}, inputShape(model, set)...)
 	correct, seen := 0, 0
 	start := time.Now()
 	err = autograd.NoGrad(func() error {
@@ -636,7 +800,7 @@ func Evaluate(ctx context.Context, model models.Model, set *dataset.Set, batch i
 			if err != nil {
 				return err
 			}
-			correct += nn.CountCorrect(models.Rates(out).Value(), y)
+			correct += nn.CountCorrect(scores(overTime(out)), y)
 			seen += len(y)
 			if onProgress != nil {
 				el := time.Since(start)

@@ -14,11 +14,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/spikego/spikego/autograd"
+	"github.com/spikego/spikego/arch"
 	"github.com/spikego/spikego/dataset"
 	"github.com/spikego/spikego/internal/rundir"
 	"github.com/spikego/spikego/models"
-	"github.com/spikego/spikego/nn"
+	"github.com/spikego/spikego/snn"
 	"github.com/spikego/spikego/surrogate"
 	"github.com/spikego/spikego/tensor"
 	"github.com/spikego/spikego/train"
@@ -31,17 +31,25 @@ const defaultOut = "run"
 // runTrain is "spikego train [flags]".
 func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("train")
+	def := train.DefaultConfig("mlp")
 	var cfg train.Config
-	var lr float64
-	fs.StringVar(&cfg.Model, "model", "mlp", "reference `model`: mlp or cnn")
-	fs.StringVar(&cfg.Node, "node", "LIFNode", "neuron `kind`: IFNode, LIFNode, LIFSTDPNode or PLIFNode")
-	fs.StringVar(&cfg.Surrogate, "surrogate", "", "surrogate spike `function` by BrainCog's name (default: the node's, QGateGrad for LIFNode); one of "+strings.Join(surrogate.Names(), ", "))
-	fs.IntVar(&cfg.T, "T", 0, "time `steps` (default: the model's, mlp 8, cnn 4)")
-	fs.IntVar(&cfg.Epochs, "epochs", 1, "`number` of epochs (with -resume: the total to reach)")
-	fs.IntVar(&cfg.Batch, "batch", 0, "batch `size` (default: the model's, mlp 128, cnn 64)")
-	fs.Float64Var(&lr, "lr", 1e-3, "learning `rate`")
-	fs.StringVar(&cfg.Optimizer, "optimizer", "adam", "`optimizer`: adam, adamw or sgd")
+	var lr, momentum, wd, clip, gamma float64
+	fs.StringVar(&cfg.Model, "model", "mlp", "reference `model`: mlp or cnn (the specs "+models.MLPSpec+" and "+models.CNNSpec+")")
+	fs.StringVar(&cfg.Arch, "arch", "", "the network as a `spec`, instead of -model: layers such as conv(32,3,pad=1) bn lif maxpool(2) flatten linear(10) lif (see the README)")
+	fs.StringVar(&cfg.Node, "node", def.Node, "neuron `kind` of the spec's node layers: IFNode, LIFNode, LIFSTDPNode or PLIFNode")
+	fs.StringVar(&cfg.Surrogate, "surrogate", "", "surrogate spike `function` of the node layers (default: the node's, QGateGrad for LIFNode); one of "+strings.Join(surrogate.Names(), ", "))
+	fs.IntVar(&cfg.T, "T", 0, "time `steps` (default: mlp 8, cnn 4, -arch 8)")
+	fs.IntVar(&cfg.Epochs, "epochs", def.Epochs, "`number` of epochs (with -resume: the total to reach)")
+	fs.IntVar(&cfg.Batch, "batch", 0, "batch `size` (default: mlp 128, cnn 64, -arch 128)")
+	fs.StringVar(&cfg.Loss, "loss", def.Loss, "`loss` on the output over time: one of "+strings.Join(train.LossNames(), ", "))
+	fs.Float64Var(&lr, "lr", float64(def.LR), "learning `rate`")
+	fs.StringVar(&cfg.Optimizer, "optimizer", def.Optimizer, "`optimizer`: adam, adamw or sgd")
+	fs.Float64Var(&momentum, "momentum", float64(def.Momentum), "SGD's `momentum`")
+	fs.Float64Var(&wd, "weight-decay", 0, "weight `decay` (default: 0.01 for adamw, else none)")
+	fs.Float64Var(&clip, "clip-norm", 0, "clip the gradients' total 2-norm to this `norm` before each step (0: no clipping)")
 	fs.StringVar(&cfg.Schedule, "schedule", "", "learning-rate `schedule`: none, cosine or step")
+	fs.IntVar(&cfg.StepSize, "step-size", def.StepSize, "with -schedule step: `epochs` between two decays")
+	fs.Float64Var(&gamma, "gamma", float64(def.Gamma), "with -schedule step: the learning rate's `factor` at each decay")
 	fs.IntVar(&cfg.TrainSamples, "train-samples", 0, "use only the first `n` training samples (shuffled) per epoch (0: all)")
 	fs.IntVar(&cfg.TestSamples, "test-samples", 0, "evaluate only the first `n` test samples (0: all)")
 	seed := fs.Uint64("seed", 0, "random `seed` for initialisation and shuffling")
@@ -95,8 +103,27 @@ With only -model given, every setting is the reference model's
 	if err := checkFloat32("--lr", lr); err != nil {
 		return &usageError{err: err, usage: usage}
 	}
+	if err := checkFloat32("--gamma", gamma); err != nil {
+		return &usageError{err: err, usage: usage}
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"--momentum", momentum}, {"--weight-decay", wd}, {"--clip-norm", clip}} {
+		if f.v != 0 {
+			if err := checkFloat32(f.name, f.v); err != nil {
+				return &usageError{err: err, usage: usage}
+			}
+		}
+	}
+	if set["arch"] {
+		if set["model"] {
+			return &usageError{err: errors.New("--model and --arch both describe the network: give one"), usage: usage}
+		}
+		cfg.Model = ""
+	}
 	cfg.Seed = *seed
-	cfg.LR = float32(lr)
+	cfg.LR, cfg.Momentum, cfg.WeightDecay, cfg.ClipNorm, cfg.Gamma = float32(lr), float32(momentum), float32(wd), float32(clip), float32(gamma)
 	if cfg.Schedule == "none" {
 		cfg.Schedule = ""
 	}
@@ -124,6 +151,10 @@ With only -model given, every setting is the reference model's
 		return err
 	}
 	tr, err := train.New(cfg, d)
+	var archErr *arch.Error
+	if errors.As(err, &archErr) {
+		return &usageError{err: err, usage: usage}
+	}
 	if errors.Is(err, train.ErrRunExists) {
 		return fmt.Errorf("%s holds a run already (%s); continue it with --resume (and --epochs N to train further), write to a fresh --out directory, or discard it with --overwrite",
 			cfg.OutDir, describeRun(cfg.OutDir))
@@ -133,8 +164,8 @@ With only -model given, every setting is the reference model's
 	}
 	defer tr.Close()
 	cfg = tr.Config()
-	fmt.Fprintf(stdout, "spikego train: model %s, %s with %s, T=%d, batch %d, %s lr %g, %d epoch(s)\n",
-		cfg.Model, cfg.Node, surrogateName(cfg), cfg.T, cfg.Batch, cfg.Optimizer, cfg.LR, cfg.Epochs)
+	fmt.Fprintf(stdout, "spikego train: model %s, %s with %s, T=%d, batch %d, loss %s, %s lr %g, %d epoch(s)\n",
+		modelName(cfg), cfg.Node, surrogateName(cfg), cfg.T, cfg.Batch, cfg.Loss, cfg.Optimizer, cfg.LR, cfg.Epochs)
 	fmt.Fprintf(stdout, "data: %s: %d training, %d test images\n", d.Train.Name, min(d.Train.N, nonZero(cfg.TrainSamples, d.Train.N)), min(d.Test.N, nonZero(cfg.TestSamples, d.Test.N)))
 	if cfg.Resume {
 		if tr.Epoch() == cfg.Epochs {
@@ -150,7 +181,7 @@ With only -model given, every setting is the reference model's
 	err = tr.Run(ctx, bar.update, func(m train.EpochMetrics) {
 		bar.clear()
 		fmt.Fprintf(stdout, "epoch %d/%d: train loss %.4f, train acc %.2f%%, test acc %.2f%%, %.0f train samples/s, %.0f test samples/s, %.1fs; firing rates %s\n",
-			m.Epoch, cfg.Epochs, m.TrainLoss, 100*m.TrainAcc, 100*m.TestAcc, m.TrainSamplesPerS, m.TestSamplesPerS, m.WallS, formatRates(tr.Model().Layers(), m.FiringRates))
+			m.Epoch, cfg.Epochs, m.TrainLoss, 100*m.TrainAcc, 100*m.TestAcc, m.TrainSamplesPerS, m.TestSamplesPerS, m.WallS, formatRates(tr.Monitor().Names(), m.FiringRates))
 	})
 	bar.clear()
 	if errors.Is(err, train.ErrInterrupted) {
@@ -178,6 +209,10 @@ func mergeFlags(saved, flags train.Config, set map[string]bool) train.Config {
 		"lr": func() { c.LR = flags.LR }, "optimizer": func() { c.Optimizer = flags.Optimizer },
 		"schedule": func() { c.Schedule = flags.Schedule }, "train-samples": func() { c.TrainSamples = flags.TrainSamples },
 		"test-samples": func() { c.TestSamples = flags.TestSamples }, "seed": func() { c.Seed = flags.Seed },
+		"arch": func() { c.Arch, c.Model = flags.Arch, flags.Model }, "loss": func() { c.Loss = flags.Loss },
+		"momentum": func() { c.Momentum = flags.Momentum }, "weight-decay": func() { c.WeightDecay = flags.WeightDecay },
+		"clip-norm": func() { c.ClipNorm = flags.ClipNorm }, "step-size": func() { c.StepSize = flags.StepSize },
+		"gamma": func() { c.Gamma = flags.Gamma },
 	}
 	for name, f := range apply {
 		if set[name] {
@@ -214,7 +249,7 @@ func describeRun(dir string) string {
 	if err != nil {
 		return "its checkpoint does not load: " + err.Error()
 	}
-	return fmt.Sprintf("model %s, %d of %d epoch(s) done", c.Config.Model, c.Epoch, c.Config.Epochs)
+	return fmt.Sprintf("model %s, %d of %d epoch(s) done", modelName(c.Config), c.Epoch, c.Config.Epochs)
 }
 
 // checkFloat32 verifies that a flag's value is a positive, normal float32:
@@ -231,6 +266,14 @@ func checkFloat32(flagName string, v float64) error {
 		return fmt.Errorf("%s %v overflows float32 (largest: %.3g)", flagName, v, math.MaxFloat32)
 	}
 	return nil
+}
+
+// modelName names the network for messages: the model, or its spec.
+func modelName(cfg train.Config) string {
+	if cfg.Arch != "" {
+		return fmt.Sprintf("arch %q", cfg.Arch)
+	}
+	return cfg.Model
 }
 
 func nonZero(v, def int) int {
@@ -278,13 +321,10 @@ func loadData(dir string, withTrain bool) (train.Data, error) {
 	return d, nil
 }
 
-// writeFigures draws the learning curves from metrics.jsonl and a spike
-// raster of a few test images into the output directory.
+// writeFigures draws the learning curves from the run's history and a
+// spike raster of a few test images into the output directory.
 func writeFigures(stdout io.Writer, dir string, tr *train.Trainer, d train.Data) error {
-	ms, err := train.ReadMetrics(dir)
-	if err != nil {
-		return err
-	}
+	ms := tr.History()
 	points := make([]viz.EpochPoint, len(ms))
 	for i, m := range ms {
 		points[i] = viz.EpochPoint{Epoch: m.Epoch, TrainLoss: m.TrainLoss, TrainAcc: m.TrainAcc, TestAcc: m.TestAcc}
@@ -293,13 +333,18 @@ func writeFigures(stdout io.Writer, dir string, tr *train.Trainer, d train.Data)
 	if err := writeFile(curves, func(w io.Writer) error { return viz.LearningCurves(w, points, 0, 0) }); err != nil {
 		return err
 	}
-	panels, err := rasterPanels(tr.Model(), d.Test, 3)
+	net, ok := tr.Model().(*snn.Net)
+	if !ok {
+		fmt.Fprintf(stdout, "figures: %s\n", curves)
+		return nil
+	}
+	panels, err := rasterPanels(net, d.Test, 3)
 	if err != nil {
 		return err
 	}
 	raster := filepath.Join(dir, "raster.png")
 	if err := writeFile(raster, func(w io.Writer) error {
-		return viz.SpikeRaster(w, "Spikes of the first test images", panels, len(tr.Model().Layers()), 0, 0)
+		return viz.SpikeRaster(w, "Spikes of the first test images", panels, len(net.Layers()), 0, 0)
 	}); err != nil {
 		return err
 	}
@@ -307,9 +352,9 @@ func writeFigures(stdout io.Writer, dir string, tr *train.Trainer, d train.Data)
 	return nil
 }
 
-// rasterPanels runs the model on the first n test images and returns one
+// rasterPanels runs the network on the first n test images and returns one
 // raster panel per image and spiking layer.
-func rasterPanels(m models.Model, test *dataset.Set, n int) ([]viz.RasterPanel, error) {
+func rasterPanels(m *snn.Net, test *dataset.Set, n int) ([]viz.RasterPanel, error) {
 	n = min(n, test.N)
 	idx := make([]int, n)
 	for i := range idx {
@@ -322,12 +367,7 @@ func rasterPanels(m models.Model, test *dataset.Set, n int) ([]viz.RasterPanel, 
 	if err != nil {
 		return nil, err
 	}
-	m.SetTraining(false)
-	defer m.SetTraining(true)
-	if err := autograd.NoGrad(func() error {
-		_, err := m.Forward(autograd.Const(xt))
-		return err
-	}, nn.ParamVars(m)...); err != nil {
+	if _, err := m.Infer(xt); err != nil {
 		return nil, err
 	}
 	var panels []viz.RasterPanel

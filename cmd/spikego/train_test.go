@@ -124,6 +124,12 @@ func TestBadInput(t *testing.T) {
 		{"eval unknown model", []string{"eval", "--checkpoint", broken, "--model", "resnet"}, 2, `unknown model "resnet"`},
 		{"eval node without model", []string{"eval", "--checkpoint", broken, "--node", "IFNode"}, 2, "give --model too"},
 		{"eval batch zero", []string{"eval", "--batch", "0"}, 2, "--batch must be at least 1"},
+		{"model and arch", []string{"train", "--model", "cnn", "--arch", "flatten linear(10) lif"}, 2, "--model and --arch both describe the network"},
+		{"arch mistake", []string{"train", "--arch", "conv(8,3) lineer(10)"}, 2, "unknown layer \"lineer\" (did you mean \"linear\"?), at column 11:\n\tconv(8,3) lineer(10)\n\t          ^"},
+		{"unknown loss", []string{"train", "--loss", "ce_rat_loss"}, 2, `did you mean "ce_rate_loss"?`},
+		{"membrane loss on spikes", trainArgs("--loss", "ce_mean_membrane_loss", "--out", out), 1, "end the network with a non-spiking node"},
+		{"negative clip", []string{"train", "--clip-norm", "-1"}, 2, "--clip-norm must be positive"},
+		{"momentum nan", []string{"train", "--momentum", "nan"}, 2, "--momentum must be positive"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := runCmd(tc.args...)
@@ -213,3 +219,22 @@ func TestEvalPlainStateDict(t *testing.T) {
 }
 
 func nan() float64 { return math.NaN() }
+
+// TestArchTrainEvalResume trains a network given with --arch, evaluates
+// its checkpoint (rebuilt from the spec it records) and resumes it.
+func TestArchTrainEvalResume(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	spec := "conv(8,3,stride=2) bn plif(tau=3) maxpool(2) flatten dropout(0.1) linear(10) lif(nonspiking=true)"
+	code, stdout, stderr := runCmd(trainArgs("--arch", spec, "--T", "3", "--loss", "ce_mean_membrane_loss", "--optimizer", "sgd", "--lr", "0.05", "--clip-norm", "1", "--out", dir)...)
+	if code != 0 || !strings.Contains(stdout, "model arch") || !strings.Contains(stdout, "loss ce_mean_membrane_loss") {
+		t.Fatalf("train --arch: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCmd("eval", "--checkpoint", dir, "--data", "sample", "--test-samples", "64")
+	if code != 0 || !strings.Contains(stdout, "test accuracy") {
+		t.Fatalf("eval: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCmd("train", "--out", dir, "--resume", "--epochs", "2", "--quiet")
+	if code != 0 || !strings.Contains(stdout, "epoch 2/2") {
+		t.Fatalf("resume: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
