@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -21,7 +22,23 @@ type EpochPoint struct {
 	TrainLoss, TrainAcc, TestAcc float64
 }
 
-// Layout of LearningCurves in points: the size of a panel at which text
+// WindowPoint is the training loss and accuracy averaged over a window of
+// consecutive batches, placed at its end in epochs: 0.25 is a quarter of
+// the way through the first epoch, 1 its end. Acc is a fraction in
+// [0, 1]. A NaN value is missing, as in EpochPoint; so is an infinite
+// loss.
+type WindowPoint struct {
+	Epoch     float64
+	Loss, Acc float64
+}
+
+// WindowMaxPoints is the largest number of batch windows that
+// TrainingCurves draws as they are. Of more windows it averages each run
+// of k consecutive windows into one point, at the position of the last,
+// with k the least that gives at most WindowMaxPoints points.
+const WindowMaxPoints = 400
+
+// Layout of TrainingCurves in points: the size of a panel at which text
 // and lines have the proportions meant (see SurrogateFigure), and the
 // height of the title and legend.
 const (
@@ -43,21 +60,58 @@ const (
 // 0 means DefaultWidth or DefaultHeight. No points, epochs that do not
 // increase, an accuracy out of range, or an image too small to draw on
 // or larger than MaxSide is an error, and then nothing is written.
+//
+// LearningCurves is TrainingCurves without batch windows.
 func LearningCurves(w io.Writer, points []EpochPoint, width, height int) error {
-	if len(points) == 0 {
-		return fmt.Errorf("viz: no epochs to draw")
+	return TrainingCurves(w, points, nil, width, height)
+}
+
+// TrainingCurves writes to w a PNG image, width by height pixels, of the
+// learning curves of a training run as LearningCurves draws them, with
+// the training loss and accuracy of each window of batches added as thin
+// lines under the epochs' lines and markers, so that a run of one epoch
+// tells how it went within that epoch.
+//
+// The x axis is in epochs, from 0: a window is drawn at its Epoch, and
+// the point of epoch e at x = e, the end of that epoch (its training loss
+// and accuracy are means over the epoch, its test accuracy is measured
+// after it). Of more than WindowMaxPoints windows, runs of consecutive
+// windows are averaged (see WindowMaxPoints); where a few dozen windows
+// or fewer are drawn, each is marked with a small dot.
+//
+// The windows' positions must be finite, at least 0, and increase from
+// one window to the next; their accuracies, like the epochs', are
+// fractions in [0, 1] or NaN. Either epochs or windows may be empty, not
+// both. The other rules and errors are those of LearningCurves; on an
+// error nothing is written.
+func TrainingCurves(w io.Writer, epochs []EpochPoint, windows []WindowPoint, width, height int) error {
+	if len(epochs) == 0 && len(windows) == 0 {
+		return fmt.Errorf("viz: no epochs and no batch windows to draw")
 	}
-	for i, pt := range points {
-		if i > 0 && pt.Epoch <= points[i-1].Epoch {
-			return fmt.Errorf("viz: epochs must increase, but epoch %d (point %d) follows epoch %d", pt.Epoch, i, points[i-1].Epoch)
+	for i, pt := range epochs {
+		if i > 0 && pt.Epoch <= epochs[i-1].Epoch {
+			return fmt.Errorf("viz: epochs must increase, but epoch %d (point %d) follows epoch %d", pt.Epoch, i, epochs[i-1].Epoch)
 		}
 		for _, a := range []struct {
 			name string
 			v    float64
 		}{{"training", pt.TrainAcc}, {"test", pt.TestAcc}} {
-			if !math.IsNaN(a.v) && !(a.v >= 0 && a.v <= 1) {
+			if !isFraction(a.v) {
 				return fmt.Errorf("viz: the %s accuracy of epoch %d is %v, not a fraction in [0, 1] (or NaN for none)", a.name, pt.Epoch, a.v)
 			}
+		}
+	}
+	for i, wp := range windows {
+		switch {
+		case math.IsNaN(wp.Epoch) || math.IsInf(wp.Epoch, 0):
+			return fmt.Errorf("viz: batch window %d is at epoch %v: want a finite position", i, wp.Epoch)
+		case wp.Epoch < 0:
+			return fmt.Errorf("viz: batch window %d is at epoch %v: positions start at 0", i, wp.Epoch)
+		case i > 0 && wp.Epoch <= windows[i-1].Epoch:
+			return fmt.Errorf("viz: batch windows must increase in position, but window %d at epoch %v follows window %d at epoch %v",
+				i, wp.Epoch, i-1, windows[i-1].Epoch)
+		case !isFraction(wp.Acc):
+			return fmt.Errorf("viz: the training accuracy of batch window %d (at epoch %v) is %v, not a fraction in [0, 1] (or NaN for none)", i, wp.Epoch, wp.Acc)
 		}
 	}
 	width, height, err := figureSize(width, height)
@@ -70,22 +124,49 @@ func LearningCurves(w io.Writer, points []EpochPoint, width, height int) error {
 	}
 
 	st := newStyles()
-	train, test := newSeriesStyles(len(points))
-	loss := make(xyPoints, len(points))
-	trainAcc := make(xyPoints, len(points))
-	testAcc := make(xyPoints, len(points))
-	for i, pt := range points {
+	train, test := newSeriesStyles(len(epochs))
+	loss := make(xyPoints, len(epochs))
+	trainAcc := make(xyPoints, len(epochs))
+	testAcc := make(xyPoints, len(epochs))
+	for i, pt := range epochs {
 		x := float64(pt.Epoch)
-		l := pt.TrainLoss
-		if math.IsInf(l, 0) {
-			l = math.NaN()
-		}
-		loss[i] = xyPoint{x, l}
+		loss[i] = xyPoint{x, finiteOrNaN(pt.TrainLoss)}
 		trainAcc[i] = xyPoint{x, 100 * pt.TrainAcc}
 		testAcc[i] = xyPoint{x, 100 * pt.TestAcc}
 	}
-	first, last := float64(points[0].Epoch), float64(points[len(points)-1].Epoch)
-	xpad := max(0.35, 0.04*(last-first))
+	drawn := thinWindows(windows)
+	winLoss := make(xyPoints, len(drawn))
+	winAcc := make(xyPoints, len(drawn))
+	for i, wp := range drawn {
+		winLoss[i] = xyPoint{wp.Epoch, finiteOrNaN(wp.Loss)}
+		winAcc[i] = xyPoint{wp.Epoch, 100 * wp.Acc}
+	}
+	win := newWindowStyle(len(drawn))
+	if len(epochs) == 0 {
+		// The windows are all there is: draw them in the full colour.
+		win.line.Color, win.glyph.Color = train.line.Color, train.glyph.Color
+	}
+
+	// The x range: that of the epochs, widened so that a single epoch
+	// stands in the middle of its panel; with windows, from 0.
+	var first, last float64
+	var xTicks plot.Ticker = intTicker{}
+	if len(windows) == 0 {
+		first, last = float64(epochs[0].Epoch), float64(epochs[len(epochs)-1].Epoch)
+		pad := max(0.35, 0.04*(last-first))
+		first, last = first-pad, last+pad
+	} else {
+		first, last = 0, windows[len(windows)-1].Epoch
+		if len(epochs) > 0 {
+			first = min(first, float64(epochs[0].Epoch))
+			last = max(last, float64(epochs[len(epochs)-1].Epoch))
+		}
+		if last-first < 4 {
+			xTicks = shortTicker{}
+		}
+		pad := 0.02 * max(last-first, 0.05)
+		first, last = first-pad, last+pad
+	}
 
 	lossPanel := plot.New()
 	lossPanel.Title.Text = "Training loss"
@@ -98,28 +179,42 @@ func LearningCurves(w io.Writer, points []EpochPoint, width, height int) error {
 		p.X.Label.Text = "epoch"
 		p.X.Label.Padding = 2
 		p.Y.Label.Padding = 4
-		p.X.Min, p.X.Max = first-xpad, last+xpad
-		p.X.Tick.Marker = intTicker{}
+		p.X.Min, p.X.Max = first, last
+		p.X.Tick.Marker = xTicks
 		p.Add(&gridLines{style: draw.LineStyle{Color: color.Gray{0xe6}, Width: 0.6}})
 	}
 
-	lossPanel.Y.Min, lossPanel.Y.Max = paddedRange(0.08, 0.05, loss)
-	if lossPanel.Y.Min < 0 && !hasNegative(loss) {
+	lossPanel.Y.Min, lossPanel.Y.Max = paddedRange(0.08, 0.05, loss, winLoss)
+	if lossPanel.Y.Min < 0 && !hasNegative(loss) && !hasNegative(winLoss) {
 		lossPanel.Y.Min = 0
 	}
 	lossPanel.Y.Tick.Marker = niceTicker{}
-	lossPanel.Add(&series{points: loss, style: train})
+	lossPanel.Add(&series{points: winLoss, style: win}, &series{points: loss, style: train})
 
-	accPanel.Y.Min, accPanel.Y.Max = paddedRange(0.1, 1, trainAcc, testAcc)
+	accPanel.Y.Min, accPanel.Y.Max = paddedRange(0.1, 1, trainAcc, testAcc, winAcc)
 	accPanel.Y.Tick.Marker = clampTicker{niceTicker{}, 0, 100}
-	accPanel.Add(&series{points: trainAcc, style: train}, &series{points: testAcc, style: test})
+	accPanel.Add(&series{points: winAcc, style: win},
+		&series{points: trainAcc, style: train}, &series{points: testAcc, style: test})
 
 	label, note := st.legendLabel(), st.legendNote()
-	entries := []legendEntry{
-		{&series{style: train}, 30, "training", label},
-		{&series{style: test}, 30, "test", label},
+	var entries []legendEntry
+	if len(windows) == 0 {
+		entries = []legendEntry{
+			{&series{style: train}, 30, "training", label},
+			{&series{style: test}, 30, "test", label},
+		}
+	} else {
+		entries = append(entries, legendEntry{&series{style: win}, 30, "training, per batch window", label})
+		if len(epochs) > 0 {
+			entries = append(entries,
+				legendEntry{&series{style: train}, 30, "training, epoch mean", label},
+				legendEntry{&series{style: test}, 30, "test, after the epoch", label})
+		}
+		if k := (len(windows) + WindowMaxPoints - 1) / WindowMaxPoints; k > 1 {
+			entries = append(entries, legendEntry{nil, 0, fmt.Sprintf("(%d windows: each point the mean of %d)", len(windows), k), note})
+		}
 	}
-	if best, ok := bestEpoch(points); ok {
+	if best, ok := bestEpoch(epochs); ok {
 		entries = append(entries, legendEntry{nil, 0, fmt.Sprintf("best test accuracy %s%% (epoch %d)",
 			strconv.FormatFloat(100*best.TestAcc, 'f', 2, 64), best.Epoch), note})
 	}
@@ -132,6 +227,59 @@ func LearningCurves(w io.Writer, points []EpochPoint, width, height int) error {
 		PadX: 26,
 	})
 	return writePNG(w, img)
+}
+
+// isFraction reports whether v is NaN (missing) or in [0, 1].
+func isFraction(v float64) bool { return math.IsNaN(v) || v >= 0 && v <= 1 }
+
+// finiteOrNaN returns v, or NaN (missing) if v is infinite.
+func finiteOrNaN(v float64) float64 {
+	if math.IsInf(v, 0) {
+		return math.NaN()
+	}
+	return v
+}
+
+// thinWindows returns windows if there are at most WindowMaxPoints of
+// them, else the means of runs of k consecutive windows (the last run may
+// be shorter), each at the position of its last window. A mean is over
+// the run's values that are not missing, and missing if all are.
+func thinWindows(windows []WindowPoint) []WindowPoint {
+	k := (len(windows) + WindowMaxPoints - 1) / WindowMaxPoints
+	if k <= 1 {
+		return windows
+	}
+	out := make([]WindowPoint, 0, (len(windows)+k-1)/k)
+	for lo := 0; lo < len(windows); lo += k {
+		run := windows[lo:min(lo+k, len(windows))]
+		var loss, acc meanOf
+		for _, wp := range run {
+			loss.add(finiteOrNaN(wp.Loss))
+			acc.add(wp.Acc)
+		}
+		out = append(out, WindowPoint{Epoch: run[len(run)-1].Epoch, Loss: loss.mean(), Acc: acc.mean()})
+	}
+	return out
+}
+
+// meanOf accumulates the mean of values that are not NaN.
+type meanOf struct {
+	sum float64
+	n   int
+}
+
+func (m *meanOf) add(v float64) {
+	if !math.IsNaN(v) {
+		m.sum += v
+		m.n++
+	}
+}
+
+func (m *meanOf) mean() float64 {
+	if m.n == 0 {
+		return math.NaN()
+	}
+	return m.sum / float64(m.n)
 }
 
 // bestEpoch returns the point of the highest test accuracy (the first of
@@ -174,6 +322,21 @@ func newSeriesStyles(n int) (train, test seriesStyle) {
 		train.glyph.Radius, test.glyph.Radius = 2.4, 2.3
 	}
 	return train, test
+}
+
+// newWindowStyle returns the style of the batch windows' series, of n
+// points: a thin light blue line, with small dots where there are at
+// most 40 points, and a little thicker where there are few.
+func newWindowStyle(n int) seriesStyle {
+	light := color.RGBA{0x8c, 0xb4, 0xe2, 0xff}
+	s := seriesStyle{
+		line:  draw.LineStyle{Color: light, Width: 1},
+		glyph: draw.GlyphStyle{Color: light, Shape: draw.CircleGlyph{}},
+	}
+	if n <= 40 {
+		s.line.Width, s.glyph.Radius = 1.4, 1.9
+	}
+	return s
 }
 
 // series is a plot.Plotter that draws a line through points, broken where
@@ -360,6 +523,22 @@ search:
 	for k := math.Ceil(lo / step); k*step <= hi; k++ {
 		v := cleanZero(k * step)
 		ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', decimals, 64)})
+	}
+	return ts
+}
+
+// shortTicker puts labelled ticks on a short axis (a few epochs) at the
+// multiples of a step of 1, 2 or 5 times a power of ten, as niceTicker
+// does, labelled without trailing zeros: 0, 0.2, …, 1.
+type shortTicker struct{}
+
+// Ticks implements plot.Ticker.
+func (shortTicker) Ticks(lo, hi float64) []plot.Tick {
+	ts := niceTicker{}.Ticks(lo, hi)
+	for i := range ts {
+		if l := ts[i].Label; strings.Contains(l, ".") {
+			ts[i].Label = strings.TrimSuffix(strings.TrimRight(l, "0"), ".")
+		}
 	}
 	return ts
 }

@@ -9,10 +9,13 @@
 // place of dS/dx.
 //
 // LearningCurves draws the loss and the accuracies of a training run per
-// epoch, from plain EpochPoint values. SpikeRaster draws spike rasters
+// epoch, from plain EpochPoint values; TrainingCurves adds the training
+// loss and accuracy of each window of batches (WindowPoint), so that a
+// run of one epoch shows its course. SpikeRaster draws spike rasters
 // (time step against neuron, a mark per spike) of layers, from plain
 // RasterPanel values; layers of more than RasterMaxNeurons neurons are
-// subsampled uniformly.
+// subsampled uniformly, the neurons of an output layer may be named by
+// class and one of them (the prediction) highlighted.
 //
 // The package keeps no state of its own: every call builds its figure
 // from its arguments alone, so calls may run concurrently.

@@ -3,6 +3,7 @@ package viz_test
 import (
 	"fmt"
 	"log"
+	"math"
 	"os"
 
 	"github.com/spikego/spikego/viz"
@@ -42,8 +43,30 @@ func ExampleLearningCurves() {
 	fmt.Println("wrote curves.png")
 }
 
+// ExampleTrainingCurves writes the learning curves of a one-epoch run,
+// with the training loss and accuracy of each of its 20 windows of
+// batches, to a PNG file of the default size.
+func ExampleTrainingCurves() {
+	epochs := []viz.EpochPoint{{Epoch: 1, TrainLoss: 0.62, TrainAcc: 0.79, TestAcc: 0.84}}
+	var windows []viz.WindowPoint
+	for i := 1; i <= 20; i++ {
+		x := float64(i) / 20 // the window's end, in epochs
+		windows = append(windows, viz.WindowPoint{Epoch: x, Loss: 0.35 + 1.9*math.Exp(-5*x), Acc: 0.88 - 0.7*math.Exp(-5*x)})
+	}
+	f, err := os.Create("curves.png")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	if err := viz.TrainingCurves(f, epochs, windows, 0, 0); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("wrote curves.png")
+}
+
 // ExampleSpikeRaster writes the spike rasters of two layers, over four
-// time steps, to a PNG file 1200 by 500 pixels.
+// time steps, to a PNG file 1200 by 500 pixels. The output layer's
+// neurons are named by class, and the predicted class is marked.
 func ExampleSpikeRaster() {
 	const steps = 4
 	hidden := make([]float32, steps*128) // [t][n]
@@ -56,7 +79,13 @@ func ExampleSpikeRaster() {
 	}
 	panels := []viz.RasterPanel{
 		{Title: "lif1, image 0", Steps: steps, Neurons: 128, Spikes: hidden},
-		{Title: "lif2, image 0", Steps: steps, Neurons: 10, Spikes: out},
+		{
+			Title: "lif2, image 0", Steps: steps, Neurons: 10, Spikes: out,
+			NeuronLabels: []string{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+				"Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"},
+			Marked: true, Mark: 3, MarkName: "predicted class",
+			Note: "predicted Dress, label Dress",
+		},
 	}
 	f, err := os.Create("raster.png")
 	if err != nil {

@@ -3,9 +3,11 @@ package viz
 import (
 	"bytes"
 	"image"
+	"image/color"
 	"image/png"
 	"math"
 	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -14,15 +16,22 @@ import (
 // their top edge.
 func markBoxes(t *testing.T, b []byte) []image.Rectangle {
 	t.Helper()
+	return colourBoxes(t, b, newStyles().rasterMark)
+}
+
+// colourBoxes returns the bounding boxes of the connected regions of
+// pixels of exactly colour c (its alpha ignored) in the PNG b, sorted by
+// their top edge.
+func colourBoxes(t *testing.T, b []byte, c color.RGBA) []image.Rectangle {
+	t.Helper()
 	img, err := png.Decode(bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ink := newStyles().rasterMark
 	r := img.Bounds()
 	isInk := func(x, y int) bool {
 		cr, cg, cb, _ := img.At(x, y).RGBA()
-		return cr>>8 == uint32(ink.R) && cg>>8 == uint32(ink.G) && cb>>8 == uint32(ink.B)
+		return cr>>8 == uint32(c.R) && cg>>8 == uint32(c.G) && cb>>8 == uint32(c.B)
 	}
 	seen := make([]bool, r.Dx()*r.Dy())
 	var boxes []image.Rectangle
@@ -193,4 +202,177 @@ func TestPaddedRange(t *testing.T) {
 			t.Errorf("paddedRange(%v) = %v, %v, want %v, %v", tc.pts, lo, hi, tc.lo, tc.hi)
 		}
 	}
+}
+
+// classNames are ten neuron labels of the lengths of Fashion-MNIST's.
+var classNames = []string{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}
+
+// TestSpikeRasterHighlight checks the marked neuron of a panel: its
+// spikes, and only its, are drawn in the highlight's colour, on a tinted
+// row that spans the panel at its height; the zero value of RasterPanel
+// marks nothing.
+func TestSpikeRasterHighlight(t *testing.T) {
+	const steps, neurons = 4, 10
+	// Spikes at (t, n) = (0, 3), (1, 3), (3, 3), (2, 5), (2, 1).
+	spikes := make([]float32, steps*neurons)
+	for _, s := range [][2]int{{0, 3}, {1, 3}, {3, 3}, {2, 5}, {2, 1}} {
+		spikes[s[0]*neurons+s[1]] = 1
+	}
+	hi := newHighlight()
+	for _, tc := range []struct {
+		name   string
+		panel  RasterPanel
+		marked int // -1: none
+	}{
+		{"zero value", RasterPanel{}, -1},
+		{"mark 0 unmarked", RasterPanel{Mark: 0}, -1},
+		{"marked 3", RasterPanel{Marked: true, Mark: 3, MarkName: "predicted class"}, 3},
+		{"marked 3 with labels", RasterPanel{Marked: true, Mark: 3, NeuronLabels: classNames}, 3},
+		{"marked silent neuron", RasterPanel{Marked: true, Mark: 0, Note: "predicted T-shirt/top"}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rp := tc.panel
+			rp.Title, rp.Steps, rp.Neurons, rp.Spikes = "out", steps, neurons, spikes
+			var buf bytes.Buffer
+			if err := SpikeRaster(&buf, "highlight", []RasterPanel{rp}, 1, 600, 500); err != nil {
+				t.Fatal(err)
+			}
+			plain := markBoxes(t, buf.Bytes())
+			marks := colourBoxes(t, buf.Bytes(), hi.mark)
+			rows := colourBoxes(t, buf.Bytes(), hi.row)
+			if tc.marked < 0 {
+				if len(marks) != 0 || len(rows) != 0 {
+					t.Fatalf("nothing marked, but %d regions of the highlight's colour and %d of its tint", len(marks), len(rows))
+				}
+				if len(plain) != 1+5 {
+					t.Errorf("%d regions of the spikes' colour, want the legend's and 5 marks", len(plain))
+				}
+				return
+			}
+			// The legend shows the marked neuron's sample: one region of
+			// each colour above the panel's.
+			if len(rows) != 2 {
+				t.Fatalf("%d tinted regions %v, want the legend's and the marked row", len(rows), rows)
+			}
+			row := rows[1]
+			own := 3 // the marked neuron's spikes
+			if tc.marked != 3 {
+				own = 0
+			}
+			if len(marks) != 1+own {
+				t.Fatalf("%d regions of the highlight's colour %v, want the legend's and %d marks", len(marks), marks, own)
+			}
+			if len(plain) != 1+5-own {
+				t.Errorf("%d regions of the spikes' colour, want the legend's and %d marks", len(plain), 5-own)
+			}
+			for _, m := range marks[1:] {
+				if cy := (m.Min.Y + m.Max.Y) / 2; cy < row.Min.Y || cy >= row.Max.Y || m.Min.X < row.Min.X || m.Max.X > row.Max.X {
+					t.Errorf("highlighted mark %v is not on the tinted row %v", m, row)
+				}
+			}
+			// The row spans the panel's width, and its height is that of
+			// one neuron: the other marks lie above or below it.
+			if len(plain) > 1 {
+				panelW := plain[len(plain)-1].Max.X - plain[1].Min.X // steps 0 (or 2) to 3 at least
+				if row.Dx() < panelW {
+					t.Errorf("tinted row %v narrower than the marks' span %d", row, panelW)
+				}
+			}
+			for _, m := range plain[1:] {
+				if m.Overlaps(row) {
+					t.Errorf("mark %v of another neuron lies on the tinted row %v", m, row)
+				}
+			}
+		})
+	}
+}
+
+// TestSpikeRasterHighlightSubsampled checks that a marked neuron is drawn
+// in a subsampled layer even where its index is not one drawn.
+func TestSpikeRasterHighlightSubsampled(t *testing.T) {
+	const steps, neurons = 2, 1000 // stride 3
+	spikes := make([]float32, steps*neurons)
+	spikes[1*neurons+500] = 1 // 500 is not a multiple of 3
+	spikes[0*neurons+501] = 1
+	var buf bytes.Buffer
+	rp := RasterPanel{Title: "big", Steps: steps, Neurons: neurons, Spikes: spikes, Marked: true, Mark: 500}
+	if err := SpikeRaster(&buf, "", []RasterPanel{rp}, 1, 500, 400); err != nil {
+		t.Fatal(err)
+	}
+	if marks := colourBoxes(t, buf.Bytes(), newHighlight().mark); len(marks) != 2 {
+		t.Errorf("%d regions of the highlight's colour, want the legend's and one mark", len(marks))
+	}
+	if plain := markBoxes(t, buf.Bytes()); len(plain) != 2 {
+		t.Errorf("%d regions of the spikes' colour, want the legend's and one mark (neuron 501)", len(plain))
+	}
+}
+
+// TestSpikeRasterLabelsAndNote checks that neuron names take the place of
+// the indices on the y axis (the axis widens to hold "Ankle boot", so the
+// panel starts further right), and that a note is written (in its own
+// colour, which no other text uses).
+func TestSpikeRasterLabelsAndNote(t *testing.T) {
+	const steps, neurons = 4, 10
+	spikes := make([]float32, steps*neurons)
+	spikes[0] = 1 // step 0, neuron 0: the leftmost mark
+	noteInk := newPanelHeads(newStyles(), true).note.Color.(color.RGBA)
+	draw := func(rp RasterPanel) []byte {
+		rp.Title, rp.Steps, rp.Neurons, rp.Spikes = "out", steps, neurons, spikes
+		var buf bytes.Buffer
+		if err := SpikeRaster(&buf, "labels", []RasterPanel{rp}, 1, 600, 500); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	left := func(b []byte) int {
+		boxes := markBoxes(t, b)
+		if len(boxes) != 2 {
+			t.Fatalf("%d regions of the spikes' colour, want the legend's and one mark", len(boxes))
+		}
+		return boxes[1].Min.X
+	}
+	indices, names := draw(RasterPanel{}), draw(RasterPanel{NeuronLabels: classNames})
+	if l0, l1 := left(indices), left(names); !(l1 > l0+20) {
+		t.Errorf("the first mark is at x = %d with names on the y axis, %d with indices: the names did not widen the axis", l1, l0)
+	}
+	if n := len(colourBoxes(t, names, noteInk)); n != 0 {
+		t.Errorf("no note, but %d regions of the note's colour", n)
+	}
+	noted := draw(RasterPanel{NeuronLabels: classNames, Note: "predicted Trouser, label Trouser"})
+	if n := len(colourBoxes(t, noted, noteInk)); n < 10 {
+		t.Errorf("a note of 26 letters, but %d regions of the note's colour", n)
+	}
+}
+
+func TestLabelTicker(t *testing.T) {
+	t.Run("all", func(t *testing.T) {
+		ticks := labelTicker{labels: classNames, stride: 1}.Ticks(-0.5, 9.5)
+		if len(ticks) != 10 {
+			t.Fatalf("%d ticks, want 10", len(ticks))
+		}
+		for i, tk := range ticks {
+			if tk.Value != float64(i) || tk.Label != classNames[i] {
+				t.Errorf("tick %d: %v %q, want %d %q", i, tk.Value, tk.Label, i, classNames[i])
+			}
+		}
+	})
+	t.Run("many", func(t *testing.T) {
+		labels := make([]string, 1000)
+		for i := range labels {
+			labels[i] = "n" + strconv.Itoa(i)
+		}
+		var named int
+		for _, tk := range (labelTicker{labels: labels, stride: 3}).Ticks(-1.5, 1000.5) {
+			if tk.Label == "" {
+				continue
+			}
+			named++
+			if tk.Label != "n"+strconv.FormatFloat(tk.Value, 'f', -1, 64) {
+				t.Errorf("tick at %v labelled %q", tk.Value, tk.Label)
+			}
+		}
+		if named < 2 || named > 9 {
+			t.Errorf("%d named ticks of 1000 neurons, want 2 to 9", named)
+		}
+	})
 }

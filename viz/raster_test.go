@@ -3,6 +3,7 @@ package viz_test
 import (
 	"bytes"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,6 +45,8 @@ func TestSpikeRaster(t *testing.T) {
 		{"one neuron one step", "tiny", []viz.RasterPanel{{Title: "x", Steps: 1, Neurons: 1, Spikes: []float32{1}}}, 1, 300, 200},
 		{"long", "long", []viz.RasterPanel{randomPanel(r, "", 500, 50, 0.05)}, 1, 777, 333},
 		{"one column", "column", cnn[:3], 1, 500, 900},
+		{"named and marked", "Spikes", labelled(cnn), 3, 1600, 1200},
+		{"named and marked small", "Spikes", labelled(cnn), 3, 800, 600},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -61,6 +64,25 @@ func TestSpikeRaster(t *testing.T) {
 // TestSpikeRasterSilent checks that spikes add ink: the raster of a silent
 // layer has less than that of the same layer with spikes, though its
 // title is the same length ("rate 0" against "rate 1").
+// classes are the names of Fashion-MNIST's classes.
+var classes = []string{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}
+
+// labelled returns a copy of panels in which those of ten neurons name
+// them by class, mark neuron 1 and have a note, and the others have a
+// note.
+func labelled(panels []viz.RasterPanel) []viz.RasterPanel {
+	out := slices.Clone(panels)
+	for i := range out {
+		out[i].Note = "label Trouser"
+		if out[i].Neurons == 10 {
+			out[i].NeuronLabels = classes
+			out[i].Marked, out[i].Mark, out[i].MarkName = true, 1, "predicted class"
+			out[i].Note = "predicted Trouser, label Trouser (right)"
+		}
+	}
+	return out
+}
+
 func TestSpikeRasterSilent(t *testing.T) {
 	ink := func(v float32) float64 {
 		s := make([]float32, 4*16)
@@ -76,6 +98,15 @@ func TestSpikeRasterSilent(t *testing.T) {
 	silent, all := ink(0), ink(1)
 	if !(all > silent+0.05) {
 		t.Errorf("ink: %.3f with a spike at every step and neuron, %.3f with none", all, silent)
+	}
+}
+
+// TestSpikeRasterUnmarked checks that Mark is ignored unless Marked.
+func TestSpikeRasterUnmarked(t *testing.T) {
+	var buf bytes.Buffer
+	p := viz.RasterPanel{Steps: 2, Neurons: 3, Spikes: []float32{1, 0, 0, 0, 1, 1}, Mark: -1}
+	if err := viz.SpikeRaster(&buf, "unmarked", []viz.RasterPanel{p}, 0, 400, 300); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -109,6 +140,11 @@ func TestSpikeRasterErrors(t *testing.T) {
 		{"too small", ok, 0, 100, 80, "too small"},
 		{"too small for the grid", append(append([]viz.RasterPanel{}, ok...), ok...), 2, 200, 300, "too small"},
 		{"too large", ok, 0, 800, viz.MaxSide + 1, "too large"},
+		{"too few labels", []viz.RasterPanel{{Title: "out", Steps: 2, Neurons: 3, Spikes: make([]float32, 6), NeuronLabels: []string{"a", "b"}}}, 0, 800, 600, "2 neuron labels for 3 neurons"},
+		{"too many labels", []viz.RasterPanel{ok[0], {Title: "out", Steps: 1, Neurons: 1, Spikes: make([]float32, 1), NeuronLabels: []string{"a", "b"}}}, 0, 800, 600, "panel 1"},
+		{"empty labels", []viz.RasterPanel{{Title: "out", Steps: 2, Neurons: 2, Spikes: make([]float32, 4), NeuronLabels: []string{}}}, 0, 800, 600, "0 neuron labels"},
+		{"mark negative", []viz.RasterPanel{{Title: "out", Steps: 2, Neurons: 2, Spikes: make([]float32, 4), Marked: true, Mark: -1}}, 0, 800, 600, "marks neuron -1"},
+		{"mark past the end", []viz.RasterPanel{{Title: "out", Steps: 2, Neurons: 2, Spikes: make([]float32, 4), Marked: true, Mark: 2}}, 0, 800, 600, "marks neuron 2, not one of its neurons 0 to 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
