@@ -45,7 +45,7 @@ func ExampleSample() {
 	fmt.Println(train.Name)
 	fmt.Printf("%d images of %dx%d pixels\n", train.N, train.Rows, train.Cols)
 	for _, l := range train.Labels[:3] {
-		fmt.Println(l, dataset.ClassNames[l])
+		fmt.Println(l, dataset.ClassNames()[l])
 	}
 	// Output:
 	// embedded sample (4000 train / 1000 test images)

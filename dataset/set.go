@@ -19,10 +19,10 @@ var defaultDir = DefaultDir
 // NumClasses is the number of classes; every label is below NumClasses.
 const NumClasses = 10
 
-// ClassNames holds the Fashion-MNIST class names, indexed by label.
-var ClassNames = [NumClasses]string{
-	"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-	"Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+// ClassNames returns the Fashion-MNIST class names, indexed by label (a
+// new slice at every call).
+func ClassNames() []string {
+	return []string{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}
 }
 
 // Split selects the training or the test part of a dataset.

@@ -283,7 +283,7 @@ func TestSample(t *testing.T) {
 			}
 			for c, n := range counts {
 				if n < tc.n/20 {
-					t.Errorf("class %d (%s) has only %d images", c, ClassNames[c], n)
+					t.Errorf("class %d (%s) has only %d images", c, ClassNames()[c], n)
 				}
 			}
 			if s.Name != sampleName {

@@ -329,8 +329,12 @@ func writeFigures(stdout io.Writer, dir string, tr *train.Trainer, d train.Data)
 	for i, m := range ms {
 		points[i] = viz.EpochPoint{Epoch: m.Epoch, TrainLoss: m.TrainLoss, TrainAcc: m.TrainAcc, TestAcc: m.TestAcc}
 	}
+	var windows []viz.WindowPoint
+	for _, w := range tr.Windows() {
+		windows = append(windows, viz.WindowPoint{Epoch: w.Epoch, Loss: w.Loss, Acc: w.Acc})
+	}
 	curves := filepath.Join(dir, "curves.png")
-	if err := writeFile(curves, func(w io.Writer) error { return viz.LearningCurves(w, points, 0, 0) }); err != nil {
+	if err := writeFile(curves, func(w io.Writer) error { return viz.TrainingCurves(w, points, windows, 0, 0) }); err != nil {
 		return err
 	}
 	net, ok := tr.Model().(*snn.Net)
@@ -367,23 +371,46 @@ func rasterPanels(m *snn.Net, test *dataset.Set, n int) ([]viz.RasterPanel, erro
 	if err != nil {
 		return nil, err
 	}
-	if _, err := m.Infer(xt); err != nil {
+	out, err := m.Infer(xt)
+	if err != nil {
 		return nil, err
 	}
+	scores, err := snn.Scores(out, m.Temporal())
+	if err != nil {
+		return nil, err
+	}
+	pred, err := tensor.ArgMaxRows(scores)
+	if err != nil {
+		return nil, err
+	}
+	classes := dataset.ClassNames()
 	var panels []viz.RasterPanel
 	layers := m.Layers()
+	spikes := m.Spikes()
 	for img := 0; img < n; img++ {
-		for l, s := range m.Spikes() {
+		for l, s := range spikes {
 			shape := s.Shape() // [T, n, ...]
 			T, per := shape[0], s.Len()/(shape[0]*shape[1])
 			data := make([]float32, T*per)
 			for t := 0; t < T; t++ {
 				copy(data[t*per:(t+1)*per], s.Data()[(t*n+img)*per:(t*n+img+1)*per])
 			}
-			panels = append(panels, viz.RasterPanel{
-				Title: fmt.Sprintf("%s, image %d, %s", layers[l], img, dataset.ClassNames[y[img]]),
+			p := viz.RasterPanel{
+				Title: fmt.Sprintf("%s, image %d, %s", layers[l], img, classes[y[img]]),
 				Steps: T, Neurons: per, Spikes: data,
-			})
+			}
+			if l == len(spikes)-1 && per == len(classes) { // the output layer: one neuron per class
+				p.NeuronLabels, p.Marked, p.Mark, p.MarkName = classes, true, pred[img], "predicted class"
+				verdict := "wrong"
+				if pred[img] == y[img] {
+					verdict = "right"
+				}
+				p.Note = fmt.Sprintf("predicted %s, label %s (%s)", classes[pred[img]], classes[y[img]], verdict)
+				if scores.Data()[img*per+pred[img]] == 0 {
+					p.Note = fmt.Sprintf("no output spikes: predicted %s (first of a tie), label %s", classes[pred[img]], classes[y[img]])
+				}
+			}
+			panels = append(panels, p)
 		}
 	}
 	return panels, nil
