@@ -143,8 +143,9 @@ func TestReadIDXErrors(t *testing.T) {
 		{"truncated dims", valid[:9], ErrTruncated, "dimensions truncated: want 12 bytes, got 5"},
 		{"truncated data", valid[:len(valid)-5], ErrTruncated, "truncated: want 24 bytes, got 19"},
 		{"no data", valid[:16], ErrTruncated, "truncated: want 24 bytes, got 0"},
-		{"overflow", rawHeader(8, math.MaxUint32, math.MaxUint32, math.MaxUint32), ErrTooLarge, "exceed 2147483648 elements"},
-		{"just over limit", rawHeader(8, 1<<16, 1<<15+1), ErrTooLarge, "[65536 32769]"},
+		{"overflow", rawHeader(8, math.MaxUint32, math.MaxUint32, math.MaxUint32), ErrTooLarge, "exceed 268435456 elements"},
+		{"just over limit", rawHeader(8, 1<<14, 1<<14+1), ErrTooLarge, "dimensions [16384 16385] exceed 268435456 elements"},
+		{"Fashion-MNIST-like over limit", rawHeader(8, 342393, 28, 28), ErrTooLarge, "[342393 28 28]"},
 		{"many dims over limit", rawHeader(8, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2), ErrTooLarge, "exceed"},
 		{"trailing data", append(slices.Clone(valid), 0), ErrTrailingData, "after 24 data bytes"},
 		{"gzip bad magic", gzipBytes(t, append([]byte{1, 0}, valid[2:]...)), ErrBadMagic, ""},
@@ -210,7 +211,7 @@ func TestReadIDXReaderError(t *testing.T) {
 // TestReadIDXHugeDimsNoAlloc checks that a tiny file declaring a huge size
 // fails without allocating memory for the declared size.
 func TestReadIDXHugeDimsNoAlloc(t *testing.T) {
-	tiny := append(rawHeader(8, 1<<15, 1<<15), seq(100, 0)...) // declares 1 GiB
+	tiny := append(rawHeader(8, 1<<14, 1<<14), seq(100, 0)...) // declares 256 MiB, the limit
 	tests := []struct {
 		name string
 		in   []byte
