@@ -215,6 +215,8 @@ func (s *idxStream) read() (*IDX, error) {
 	switch n, err := io.ReadFull(s.src, one[:]); {
 	case n > 0:
 		return nil, fmt.Errorf("idx: %w after %d data bytes", ErrTrailingData, s.total)
+	case s.zr != nil && err == io.ErrUnexpectedEOF:
+		return nil, fmt.Errorf("idx: gzip stream %w after the %d data bytes: %w", ErrTruncated, s.total, err)
 	case err != io.EOF:
 		return nil, fmt.Errorf("idx: reading data: %w", err)
 	}

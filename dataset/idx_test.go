@@ -151,11 +151,12 @@ func TestReadIDXErrors(t *testing.T) {
 		{"gzip bad magic", gzipBytes(t, append([]byte{1, 0}, valid[2:]...)), ErrBadMagic, ""},
 		{"gzip truncated data", gzipBytes(t, valid[:len(valid)-1]), ErrTruncated, "want 24 bytes, got 23"},
 		{"gzip trailing data", gzipBytes(t, append(slices.Clone(valid), 1, 2)), ErrTrailingData, ""},
-		{"gzip stream cut", validGz[:len(validGz)-12], nil, "unexpected EOF"},
+		{"gzip stream cut", validGz[:len(validGz)-12], ErrTruncated, "gzip stream truncated after the 24 data bytes: unexpected EOF"},
+		{"gzip trailer cut", validGz[:len(validGz)-4], ErrTruncated, "gzip stream truncated"},
 		{"gzip bad checksum", badCRC, gzip.ErrChecksum, ""},
 		{"gzip bad header", []byte{0x1f, 0x8b, 0, 0, 0, 0, 0, 0, 0, 0}, gzip.ErrHeader, "gzip"},
 		{"gzip garbage after stream", append(slices.Clone(validGz), bytes.Repeat([]byte{0xde}, 12)...), gzip.ErrHeader, ""},
-		{"gzip short garbage after stream", append(slices.Clone(validGz), 0xde, 0xad), nil, "unexpected EOF"},
+		{"gzip short garbage after stream", append(slices.Clone(validGz), 0xde, 0xad), ErrTruncated, "unexpected EOF"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

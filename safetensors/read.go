@@ -259,9 +259,13 @@ func readTensor(r io.Reader, e entry, chunk []byte, trusted bool) (Tensor, error
 			t.Ints = grow(t.Ints, m, e.n)
 			if bad := decodeInts(e.dtype, t.Ints[len(t.Ints):len(t.Ints)+m], chunk[:k]); bad >= 0 {
 				i := uint64(len(t.Ints) + bad)
+				var v uint64 // an unsigned dtype: BOOL or U64
+				for j := elem - 1; j >= 0; j-- {
+					v = v<<8 | uint64(chunk[bad*elem+j])
+				}
 				lo, hi := intRange(e.dtype)
-				return t, fmt.Errorf("safetensors: tensor %q: element %d (bytes [%d,%d)) is not a %s value: want %d to %d",
-					e.name, i, e.begin+i*uint64(elem), e.begin+(i+1)*uint64(elem), e.dtype, lo, hi)
+				return t, fmt.Errorf("safetensors: tensor %q: element %d (bytes [%d,%d)) is %d, outside the range of %s (%d to %d)",
+					e.name, i, e.begin+i*uint64(elem), e.begin+(i+1)*uint64(elem), v, e.dtype, lo, hi)
 			}
 			t.Ints = t.Ints[:len(t.Ints)+m]
 		}

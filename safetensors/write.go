@@ -260,7 +260,7 @@ func checkTensor(t Tensor, seen map[string]bool) (int, error) {
 			lo, hi := intRange(dtype)
 			for i, f := range t.Data {
 				if _, ok := float32ToInt(f, lo, hi); !ok {
-					return 0, fmt.Errorf("Data[%d] = %v is not a %s value (an integer from %d to %d)", i, f, dtype, lo, hi)
+					return 0, fmt.Errorf("Data[%d] = %v is not an integer in the range of %s (%d to %d)", i, f, dtype, lo, hi)
 				}
 			}
 		}
@@ -272,7 +272,7 @@ func checkTensor(t Tensor, seen map[string]bool) (int, error) {
 	lo, hi := intRange(dtype)
 	for i, v := range t.Ints {
 		if v < lo || v > hi {
-			return 0, fmt.Errorf("Ints[%d] = %d is not a %s value (an integer from %d to %d)", i, v, dtype, lo, hi)
+			return 0, fmt.Errorf("Ints[%d] = %d is outside the range of %s (%d to %d)", i, v, dtype, lo, hi)
 		}
 	}
 	if t.Data != nil {
