@@ -90,7 +90,7 @@
 //   - the header is at most [MaxHeaderSize] bytes, and decoding it peaks
 //     at about 20 bytes of heap per header byte for the most hostile
 //     headers measured (one tensor of rank 49 million; 1.7 million empty
-//     tensors: about 10), that is about 2 GB for a 100 MB header.
+//     tensors: about 12), that is about 2 GB for a 100 MB header.
 //
 // The package holds no global mutable state; all functions are safe for
 // concurrent use on distinct arguments.
