@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -333,18 +334,24 @@ func TestLoad(t *testing.T) {
 func TestLoadChecksHeadersBeforeAllocating(t *testing.T) {
 	dir := t.TempDir()
 	const n = 300000
+	// A gzip file may hold several members, decompressed one after the
+	// other: the header, then 300 members of 1000 blank images each.
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	zw.Write(rawHeader(8, n, 28, 28))
-	zeros := make([]byte, 1<<20)
-	for left := n * 784; left > 0; left -= len(zeros) {
-		zw.Write(zeros[:min(left, len(zeros))])
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
+	buf.Write(gzipBytes(t, rawHeader(8, n, 28, 28)))
+	blank := gzipBytes(t, make([]byte, 1000*784))
+	for range n / 1000 {
+		buf.Write(blank)
 	}
 	if buf.Len() > 1<<20 {
 		t.Fatalf("the gzip file is %d bytes, want a small one", buf.Len())
+	}
+	// It is a complete IDX file: header and every image.
+	zr, err := gzip.NewReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size, err := io.Copy(io.Discard, zr); err != nil || size != 16+n*784 {
+		t.Fatalf("the gzip file holds %d bytes (%v), want %d", size, err, 16+n*784)
 	}
 	writeRaw(t, dir, trainImages+".gz", buf.Bytes())
 	writeFile(t, dir, trainLabels, []int{2}, []uint8{1, 2})
@@ -352,7 +359,7 @@ func TestLoadChecksHeadersBeforeAllocating(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	_, err := Load(dir, Train)
+	_, err = Load(dir, Train)
 	runtime.ReadMemStats(&after)
 	if !errors.Is(err, ErrCountMismatch) {
 		t.Fatalf("error %v, want a count mismatch", err)
