@@ -15,10 +15,10 @@
 // derivative g', and d/dalpha where it has one); the autograd operation
 // and the fused neuron kernels of package node use the same declaration.
 // A spike rule that is a plain comparison is declared as a SpikeRule,
-// which fused loops apply inline, and the gradients neurons use also come
-// as a slice loop (Kernel.GradSlice) built on the same scalar function, so
-// that a kernel calls through a function value once per slice, not once
-// per element. New picks a function by name; the package keeps no registry in
+// which fused loops apply inline, and every gradient also comes as a slice
+// loop (Kernel.GradSlice) built on the same scalar function, so that a
+// kernel calls through a function value once per slice, not once per
+// element. New picks a function by name; the package keeps no registry in
 // a variable, and Lookup and Kernel hand out copies, so nothing a caller
 // does changes what New returns.
 //

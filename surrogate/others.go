@@ -11,8 +11,13 @@ func steKernel() Kernel {
 		Rule:      SpikeGE,
 		Primitive: func(x, _ float32) float32 { return x },
 		Deriv:     func(_, _ float32) float32 { return 1 },
+		GradSlice: passGradSlice,
 	}
 }
+
+// passGradSlice is the GradSlice of a gradient of 1: dst = g (g*1 is g,
+// bit for bit up to the payload of a NaN).
+func passGradSlice(dst, g, _ []float32, _ float32) { copy(dst, g) }
 
 // StraightThroughEstimator is BrainCog's straight_through_estimator
 // (Bengio et al. 2013, arXiv:1308.3432): it spikes where x >= 0 and its
@@ -62,13 +67,23 @@ func roundKernel() Kernel {
 		// The clamp's backward selects rather than multiplies, and the zero
 		// gradient of ceil is added first (turning -0 into +0), so an
 		// infinite or NaN upstream gradient outside the window gives 0.
-		Grad: func(g, x, _ float32) float32 {
-			if x > -0.5 && x < 4.5 {
-				return 0 + g
+		Grad: func(g, x, _ float32) float32 { return roundGrad(g, x) },
+		GradSlice: func(dst, g, x []float32, _ float32) {
+			g, x = g[:len(dst)], x[:len(dst)]
+			for i := range dst {
+				dst[i] = roundGrad(g[i], x[i])
 			}
-			return 0
 		},
 	}
+}
+
+// roundGrad is RoundGrad's backward: 0 + g inside the clamp's window, +0
+// outside.
+func roundGrad(g, x float32) float32 {
+	if x > -0.5 && x < 4.5 {
+		return 0 + g
+	}
+	return 0
 }
 
 // hardtanh clamps x to [-0.5, 4.5], keeping NaN.

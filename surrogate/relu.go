@@ -16,8 +16,12 @@ func reluKernel() Kernel {
 		Deriv: func(x, alpha float32) float32 {
 			return step(x > 0) * alpha
 		},
-		Grad: func(g, x, alpha float32) float32 {
-			return float32(g*step(x > 0)) * alpha
+		Grad: reluGrad,
+		GradSlice: func(dst, g, x []float32, alpha float32) {
+			g, x = g[:len(dst)], x[:len(dst)]
+			for i := range dst {
+				dst[i] = reluGrad(g[i], x[i], alpha)
+			}
 		},
 		DAlpha: func(g, x, _ float32) float32 {
 			if x < 0 {
@@ -31,6 +35,9 @@ func reluKernel() Kernel {
 		DefaultAlpha: 2,
 	}
 }
+
+// reluGrad is BrainCog's backward (g * (x > 0)) * alpha.
+func reluGrad(g, x, alpha float32) float32 { return float32(g*step(x > 0)) * alpha }
 
 // ReLUGrad is BrainCog's ReLUGrad, used to test an ANN of the same
 // structure: it spikes where x >= 0 and its backward is the derivative of

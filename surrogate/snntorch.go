@@ -400,11 +400,12 @@ func NewLeakySpikeOperator(slope float32, requiresGrad bool) (*LeakySpikeOperato
 // snnHeavisideKernel: forward x > 0; backward g times the spike.
 func snnHeavisideKernel() Kernel {
 	return Kernel{
-		Library: "snnTorch",
-		Name:    "snntorch_heaviside",
-		Rule:    SpikeGT,
-		Deriv:   func(x, _ float32) float32 { return heavisideGT(x) },
-		Grad:    func(g, x, _ float32) float32 { return g * heavisideGT(x) },
+		Library:   "snnTorch",
+		Name:      "snntorch_heaviside",
+		Rule:      SpikeGT,
+		Deriv:     func(x, _ float32) float32 { return heavisideGT(x) },
+		Grad:      func(g, x, _ float32) float32 { return g * heavisideGT(x) },
+		GradSlice: stdpGradSlice,
 	}
 }
 
@@ -429,6 +430,7 @@ func snnSTEKernel() Kernel {
 		Rule:      SpikeGT,
 		Primitive: func(x, _ float32) float32 { return x },
 		Deriv:     func(_, _ float32) float32 { return 1 },
+		GradSlice: passGradSlice,
 	}
 }
 

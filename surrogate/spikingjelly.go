@@ -999,6 +999,7 @@ func deterministicPassKernel() Kernel {
 		Rule:      SpikeGE,
 		Primitive: func(x, _ float32) float32 { return x },
 		Deriv:     func(_, _ float32) float32 { return 1 },
+		GradSlice: passGradSlice,
 	}
 }
 

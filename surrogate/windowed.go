@@ -39,6 +39,15 @@ func NewSTDPGrad(alpha float32, requiresGrad bool) (*STDPGrad, error) {
 // halfWindow is 1 where |x| < 0.5, the gate of EIGrad and BackEIGateGrad.
 func halfWindow(x, _ float32) float32 { return step(abs32(x) < 0.5) }
 
+// halfWindowGradSlice is the GradSlice of EIGrad and BackEIGateGrad:
+// g * halfWindow(x).
+func halfWindowGradSlice(dst, g, x []float32, _ float32) {
+	g, x = g[:len(dst)], x[:len(dst)]
+	for i := range dst {
+		dst[i] = g[i] * step(abs32(x[i]) < 0.5)
+	}
+}
+
 // eiKernel: forward sign(x); backward upstream where |x| < 0.5.
 func eiKernel() Kernel {
 	return Kernel{
@@ -46,6 +55,7 @@ func eiKernel() Kernel {
 		Name:         "EIGrad",
 		Rule:         SpikeSign, // +0 for ±0 and NaN, as torch.sign on the CPU
 		Deriv:        halfWindow,
+		GradSlice:    halfWindowGradSlice,
 		Param:        "alpha",
 		HasAlpha:     true,
 		DefaultAlpha: 2,
@@ -75,6 +85,7 @@ func backEIGateKernel() Kernel {
 		Name:         "BackEIGateGrad",
 		Rule:         SpikeGT,
 		Deriv:        halfWindow,
+		GradSlice:    halfWindowGradSlice,
 		Param:        "alpha",
 		HasAlpha:     true,
 		DefaultAlpha: 2,
