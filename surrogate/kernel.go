@@ -125,10 +125,11 @@ type SpikeRule int
 const (
 	// SpikeCustom: the rule is the declared Kernel.Spike function.
 	SpikeCustom SpikeRule = iota
-	// SpikeGT is x.gt(0): 1 where x > 0, else 0 (0 at ±0 and NaN).
+	// SpikeGT is x.gt(0), snnTorch's rule: 1 where x > 0, else 0 (0 at ±0
+	// and NaN).
 	SpikeGT
-	// SpikeGE is BrainCog's heaviside: 1 where x >= 0, else 0 (1 at ±0,
-	// 0 for NaN).
+	// SpikeGE is BrainCog's and SpikingJelly's heaviside: 1 where x >= 0,
+	// else 0 (1 at ±0, 0 for NaN).
 	SpikeGE
 	// SpikeSign is torch.sign: 1 where x > 0, -1 where x < 0, +0 for ±0
 	// and NaN.
