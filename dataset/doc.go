@@ -11,13 +11,30 @@
 // malformed or hostile files fail with a descriptive error instead of
 // exhausting memory. WriteIDX encodes the same format.
 //
+// # Memory
+//
+// One IDX file holds at most MaxElements (2^28) elements, so decoding it
+// holds at most 256 MiB of data (and, while the buffer doubles, 1.5 times
+// that for a moment), however small a gzip file declares it; the full
+// Fashion-MNIST training images hold 47,040,000. Load, Open and Sample read
+// and cross-check the headers of the images and the labels files before
+// decoding either, so a mismatched pair costs nothing but the headers.
+//
 // # Sets
 //
 // A Set holds N labelled grayscale images of Rows x Cols pixels. Load reads
 // the Train or Test split from a directory holding train-images-idx3-ubyte,
 // train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte
 // (each optionally with a .gz suffix), such as DefaultDir, where the Debian
-// package dataset-fashion-mnist installs them.
+// package dataset-fashion-mnist installs them. It accepts only what the
+// models can use: N images of 28x28 pixels (ImageRows x ImageCols), N labels,
+// every label below NumClasses. Any other file gets an error that names it
+// and says what is wrong, for example
+//
+//	dataset: data/train-images-idx3-ubyte: bad dimensions: holds 10x10 images; Fashion-MNIST models need 28x28
+//	dataset: count mismatch: data/train-images-idx3-ubyte holds 3 images but data/train-labels-idx1-ubyte holds 2 labels
+//	dataset: data/train-labels-idx1-ubyte.gz: label out of range: label 10 at index 1 is outside the classes 0..9
+//	dataset: data/t10k-images-idx3-ubyte: idx: data truncated: want 7840000 bytes, got 984
 //
 // Sample returns a small Fashion-MNIST subset embedded in the package (the
 // first 4000 training and 1000 test images), so programs and tests run with

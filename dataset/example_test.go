@@ -5,6 +5,9 @@ import (
 	"compress/gzip"
 	"fmt"
 	"log"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/spikego/spikego/dataset"
 )
@@ -71,4 +74,40 @@ func ExampleLoader() {
 	// 4 images, 3136 values
 	// 4 images, 3136 values
 	// 2 images, 1568 values
+}
+
+func ExampleLoad() {
+	dir, err := os.MkdirTemp("", "idx")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	write := func(name string, dims []int, data []uint8) {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer f.Close()
+		if err := dataset.WriteIDX(f, dims, data); err != nil {
+			log.Fatal(err)
+		}
+	}
+
+	// Three 10x10 images: refused, with the file and the reason.
+	write("train-images-idx3-ubyte", []int{3, 10, 10}, make([]uint8, 300))
+	write("train-labels-idx1-ubyte", []int{3}, []uint8{0, 1, 2})
+	_, err = dataset.Load(dir, dataset.Train)
+	fmt.Println(strings.ReplaceAll(err.Error(), dir, "DIR"))
+
+	// Two 28x28 images with their labels.
+	write("train-images-idx3-ubyte", []int{2, 28, 28}, make([]uint8, 2*784))
+	write("train-labels-idx1-ubyte", []int{2}, []uint8{7, 3})
+	set, err := dataset.Load(dir, dataset.Train)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(set.N, set.Rows, set.Cols, set.Labels)
+	// Output:
+	// dataset: DIR/train-images-idx3-ubyte: bad dimensions: holds 10x10 images; Fashion-MNIST models need 28x28
+	// 2 28 28 [7 3]
 }

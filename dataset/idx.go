@@ -12,10 +12,11 @@ import (
 )
 
 // MaxElements is the largest total number of elements (the product of all
-// dimensions) that ReadIDX accepts and WriteIDX produces. It guards against
-// absurd headers; the full Fashion-MNIST training images hold about 47 million
-// elements.
-const MaxElements = 1 << 31
+// dimensions) that ReadIDX accepts and WriteIDX produces: 2^28, so that
+// decoding one IDX file never holds more than 256 MiB of data, however small
+// a gzip file declares it. The full Fashion-MNIST training images hold
+// 47,040,000 elements (60000 x 28 x 28), a sixth of the limit.
+const MaxElements = 1 << 28
 
 // typeUint8 is the IDX element type code for unsigned bytes, the only element
 // type this package supports.
@@ -35,7 +36,9 @@ var (
 	// (unsigned byte).
 	ErrUnsupportedType = errors.New("unsupported element type")
 	// ErrBadDims reports a header with no dimensions or a zero dimension,
-	// or dimensions passed to WriteIDX that do not describe the data.
+	// dimensions passed to WriteIDX that do not describe the data, or
+	// (Load, Open, Sample) an images file that does not hold N x 28 x 28
+	// images or a labels file that is not one-dimensional.
 	ErrBadDims = errors.New("bad dimensions")
 	// ErrTooLarge reports that the product of the dimensions exceeds
 	// MaxElements.
@@ -45,6 +48,12 @@ var (
 	ErrTruncated = errors.New("truncated")
 	// ErrTrailingData reports bytes after the end of the declared data.
 	ErrTrailingData = errors.New("trailing data")
+	// ErrCountMismatch reports an images file and a labels file that hold
+	// different numbers of items (Load, Open, Sample).
+	ErrCountMismatch = errors.New("count mismatch")
+	// ErrBadLabel reports a label that is not below NumClasses (Load,
+	// Open, Sample).
+	ErrBadLabel = errors.New("label out of range")
 )
 
 // IDX is a decoded IDX file of unsigned bytes: a dense array with shape Dims
@@ -106,71 +115,112 @@ func OpenIDX(path string) (*IDX, error) {
 // readIDX implements ReadIDX; its errors carry no "dataset:" prefix so that
 // callers can add their own context.
 func readIDX(r io.Reader) (*IDX, error) {
+	s, err := openIDX(r)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	return s.read()
+}
+
+// idxStream is an IDX file whose header has been read and checked, and
+// whose data has not.
+type idxStream struct {
+	src   io.Reader
+	zr    *gzip.Reader // nil for plain input
+	dims  []int
+	total int // product of dims, 1 to MaxElements
+}
+
+// openIDX reads and checks the header of an IDX file (plain or gzip) from r,
+// allocating nothing for the data.
+func openIDX(r io.Reader) (*idxStream, error) {
 	br := bufio.NewReader(r)
-	var src io.Reader = br
+	s := &idxStream{src: br}
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("idx: gzip: %w", err)
 		}
-		defer zr.Close()
-		src = zr
+		s.zr, s.src = zr, zr
 	}
+	if err := s.readHeader(); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
 
+// close releases the gzip decoder, if any.
+func (s *idxStream) close() {
+	if s.zr != nil {
+		s.zr.Close()
+	}
+}
+
+func (s *idxStream) readHeader() error {
 	var head [4]byte
-	if n, err := io.ReadFull(src, head[:]); err != nil {
-		return nil, readErr("header", err, len(head), n)
+	if n, err := io.ReadFull(s.src, head[:]); err != nil {
+		return readErr("header", err, len(head), n)
 	}
 	if head[0] != 0 || head[1] != 0 {
-		return nil, fmt.Errorf("idx: %w: header starts with % x, want 00 00", ErrBadMagic, head[:2])
+		return fmt.Errorf("idx: %w: header starts with % x, want 00 00", ErrBadMagic, head[:2])
 	}
 	if head[2] != typeUint8 {
 		name, ok := typeNames[head[2]]
 		if !ok {
 			name = "unknown"
 		}
-		return nil, fmt.Errorf("idx: %w: type code 0x%02x (%s); only 0x08 (unsigned byte) is supported",
+		return fmt.Errorf("idx: %w: type code 0x%02x (%s); only 0x08 (unsigned byte) is supported",
 			ErrUnsupportedType, head[2], name)
 	}
 	ndims := int(head[3])
 	if ndims == 0 {
-		return nil, fmt.Errorf("idx: %w: header declares 0 dimensions", ErrBadDims)
+		return fmt.Errorf("idx: %w: header declares 0 dimensions", ErrBadDims)
 	}
 
 	// At most 255*4 bytes, so reading the dimensions needs no further guard.
 	raw := make([]byte, 4*ndims)
-	if n, err := io.ReadFull(src, raw); err != nil {
-		return nil, readErr("dimensions", err, len(raw), n)
+	if n, err := io.ReadFull(s.src, raw); err != nil {
+		return readErr("dimensions", err, len(raw), n)
 	}
 	dims := make([]int, ndims)
 	total := uint64(1)
 	for i := range dims {
 		d := uint64(binary.BigEndian.Uint32(raw[4*i:]))
 		if d == 0 {
-			return nil, fmt.Errorf("idx: %w: dimension %d is 0", ErrBadDims, i)
+			return fmt.Errorf("idx: %w: dimension %d is 0", ErrBadDims, i)
 		}
 		// total <= MaxElements and d < 1<<32, so total*d cannot overflow
 		// uint64 before the check.
 		total *= d
 		if total > MaxElements || total > math.MaxInt {
-			return nil, fmt.Errorf("idx: %w: dimensions %v exceed %d elements",
+			return fmt.Errorf("idx: %w: dimensions %v exceed %d elements",
 				ErrTooLarge, rawDims(raw), uint64(MaxElements))
 		}
 		dims[i] = int(d)
 	}
+	s.dims, s.total = dims, int(total)
+	return nil
+}
 
-	data, err := readData(src, int(total))
+// read reads the data, checks that nothing follows it (and, for gzip, the
+// checksum), and returns the decoded file.
+func (s *idxStream) read() (*IDX, error) {
+	data, err := readData(s.src, s.total)
 	if err != nil {
 		return nil, err
 	}
 	var one [1]byte
-	switch n, err := io.ReadFull(src, one[:]); {
+	switch n, err := io.ReadFull(s.src, one[:]); {
 	case n > 0:
-		return nil, fmt.Errorf("idx: %w after %d data bytes", ErrTrailingData, total)
+		return nil, fmt.Errorf("idx: %w after %d data bytes", ErrTrailingData, s.total)
+	case s.zr != nil && err == io.ErrUnexpectedEOF:
+		return nil, fmt.Errorf("idx: gzip stream %w after the %d data bytes: %w", ErrTruncated, s.total, err)
 	case err != io.EOF:
 		return nil, fmt.Errorf("idx: reading data: %w", err)
 	}
-	return &IDX{Dims: dims, Data: data}, nil
+	return &IDX{Dims: s.dims, Data: data}, nil
 }
 
 // readData reads exactly total bytes from r into a buffer that grows

@@ -143,18 +143,20 @@ func TestReadIDXErrors(t *testing.T) {
 		{"truncated dims", valid[:9], ErrTruncated, "dimensions truncated: want 12 bytes, got 5"},
 		{"truncated data", valid[:len(valid)-5], ErrTruncated, "truncated: want 24 bytes, got 19"},
 		{"no data", valid[:16], ErrTruncated, "truncated: want 24 bytes, got 0"},
-		{"overflow", rawHeader(8, math.MaxUint32, math.MaxUint32, math.MaxUint32), ErrTooLarge, "exceed 2147483648 elements"},
-		{"just over limit", rawHeader(8, 1<<16, 1<<15+1), ErrTooLarge, "[65536 32769]"},
+		{"overflow", rawHeader(8, math.MaxUint32, math.MaxUint32, math.MaxUint32), ErrTooLarge, "exceed 268435456 elements"},
+		{"just over limit", rawHeader(8, 1<<14, 1<<14+1), ErrTooLarge, "dimensions [16384 16385] exceed 268435456 elements"},
+		{"Fashion-MNIST-like over limit", rawHeader(8, 342393, 28, 28), ErrTooLarge, "[342393 28 28]"},
 		{"many dims over limit", rawHeader(8, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2), ErrTooLarge, "exceed"},
 		{"trailing data", append(slices.Clone(valid), 0), ErrTrailingData, "after 24 data bytes"},
 		{"gzip bad magic", gzipBytes(t, append([]byte{1, 0}, valid[2:]...)), ErrBadMagic, ""},
 		{"gzip truncated data", gzipBytes(t, valid[:len(valid)-1]), ErrTruncated, "want 24 bytes, got 23"},
 		{"gzip trailing data", gzipBytes(t, append(slices.Clone(valid), 1, 2)), ErrTrailingData, ""},
-		{"gzip stream cut", validGz[:len(validGz)-12], nil, "unexpected EOF"},
+		{"gzip stream cut", validGz[:len(validGz)-12], ErrTruncated, "gzip stream truncated after the 24 data bytes: unexpected EOF"},
+		{"gzip trailer cut", validGz[:len(validGz)-4], ErrTruncated, "gzip stream truncated"},
 		{"gzip bad checksum", badCRC, gzip.ErrChecksum, ""},
 		{"gzip bad header", []byte{0x1f, 0x8b, 0, 0, 0, 0, 0, 0, 0, 0}, gzip.ErrHeader, "gzip"},
 		{"gzip garbage after stream", append(slices.Clone(validGz), bytes.Repeat([]byte{0xde}, 12)...), gzip.ErrHeader, ""},
-		{"gzip short garbage after stream", append(slices.Clone(validGz), 0xde, 0xad), nil, "unexpected EOF"},
+		{"gzip short garbage after stream", append(slices.Clone(validGz), 0xde, 0xad), ErrTruncated, "unexpected EOF"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -210,7 +212,7 @@ func TestReadIDXReaderError(t *testing.T) {
 // TestReadIDXHugeDimsNoAlloc checks that a tiny file declaring a huge size
 // fails without allocating memory for the declared size.
 func TestReadIDXHugeDimsNoAlloc(t *testing.T) {
-	tiny := append(rawHeader(8, 1<<15, 1<<15), seq(100, 0)...) // declares 1 GiB
+	tiny := append(rawHeader(8, 1<<14, 1<<14), seq(100, 0)...) // declares 256 MiB, the limit
 	tests := []struct {
 		name string
 		in   []byte

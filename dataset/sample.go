@@ -32,32 +32,22 @@ func Sample(split Split) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	img, err := readEmbedded("sample/" + prefix + "-images-idx3-ubyte.gz")
-	if err != nil {
-		return nil, err
-	}
-	lbl, err := readEmbedded("sample/" + prefix + "-labels-idx1-ubyte.gz")
-	if err != nil {
-		return nil, err
-	}
-	s, err := newSet(img, lbl)
-	if err != nil {
-		return nil, fmt.Errorf("dataset: embedded sample %v split: %w", split, err)
-	}
-	s.Name = sampleName
-	return s, nil
-}
-
-// readEmbedded decodes one IDX file of the embedded sample.
-func readEmbedded(name string) (*IDX, error) {
-	f, err := sampleFS.Open(name)
+	imgName := "sample/" + prefix + "-images-idx3-ubyte.gz"
+	lblName := "sample/" + prefix + "-labels-idx1-ubyte.gz"
+	img, err := sampleFS.Open(imgName)
 	if err != nil {
 		return nil, fmt.Errorf("dataset: embedded sample: %w", err)
 	}
-	defer f.Close()
-	m, err := readIDX(f)
+	defer img.Close()
+	lbl, err := sampleFS.Open(lblName)
 	if err != nil {
-		return nil, fmt.Errorf("dataset: embedded sample %s: %w", name, err)
+		return nil, fmt.Errorf("dataset: embedded sample: %w", err)
 	}
-	return m, nil
+	defer lbl.Close()
+	s, err := loadPair("embedded "+imgName, img, "embedded "+lblName, lbl)
+	if err != nil {
+		return nil, err
+	}
+	s.Name = sampleName
+	return s, nil
 }

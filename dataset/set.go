@@ -3,6 +3,7 @@ package dataset
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -18,6 +19,13 @@ var defaultDir = DefaultDir
 
 // NumClasses is the number of classes; every label is below NumClasses.
 const NumClasses = 10
+
+// ImageRows and ImageCols are the image size of Fashion-MNIST (and MNIST),
+// the only size Load, Open and Sample accept: the models are built for it.
+const (
+	ImageRows = 28
+	ImageCols = 28
+)
 
 // ClassNames returns the Fashion-MNIST class names, indexed by label (a
 // new slice at every call).
@@ -90,10 +98,14 @@ func (s *Set) Image(i int) []uint8 {
 // uncompressed or with a .gz suffix; if both exist the uncompressed file is
 // used. (The content, not the suffix, decides whether a file is decompressed.)
 //
-// The images file must be three-dimensional (N x Rows x Cols), the labels
-// file one-dimensional with the same N, and every label below NumClasses.
-// Missing files give an error wrapping fs.ErrNotExist. The returned Set's
-// Name is "IDX files (dir)".
+// Load reads and cross-checks both headers before it allocates any data: the
+// images file must be three-dimensional, N x ImageRows x ImageCols (28 x 28),
+// and the labels file one-dimensional with the same N. Then it reads the data
+// and checks every label is below NumClasses. So the data Load holds is at
+// most MaxElements (256 MiB) of pixels and MaxElements/784 labels, and a
+// mismatched pair is refused before either is decoded. Every error names the
+// file (both files, for a mismatch); missing files give an error wrapping
+// fs.ErrNotExist. The returned Set's Name is "IDX files (dir)".
 func Load(dir string, split Split) (*Set, error) {
 	prefix, err := split.prefix()
 	if err != nil {
@@ -110,17 +122,19 @@ func Load(dir string, split Split) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	img, err := OpenIDX(imgPath)
+	img, err := os.Open(imgPath)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	defer img.Close()
+	lbl, err := os.Open(lblPath)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	defer lbl.Close()
+	s, err := loadPair(imgPath, img, lblPath, lbl)
 	if err != nil {
 		return nil, err
-	}
-	lbl, err := OpenIDX(lblPath)
-	if err != nil {
-		return nil, err
-	}
-	s, err := newSet(img, lbl)
-	if err != nil {
-		return nil, fmt.Errorf("dataset: %v split in %s: %w", split, dir, err)
 	}
 	s.Name = fmt.Sprintf("IDX files (%s)", dir)
 	return s, nil
@@ -145,29 +159,65 @@ func findFile(dir, name string) (string, error) {
 	return "", fmt.Errorf("dataset: neither %s nor %s.gz found in %s: %w", name, name, dir, fs.ErrNotExist)
 }
 
-// newSet validates a decoded images/labels pair and combines them into a Set
-// with an empty Name.
-func newSet(img, lbl *IDX) (*Set, error) {
-	if len(img.Dims) != 3 {
-		return nil, fmt.Errorf("images have %d dimensions %v, want 3 (N x rows x cols)", len(img.Dims), img.Dims)
+// loadPair decodes an images file and a labels file, named imgName and
+// lblName in errors, into a Set with an empty Name. Both headers are read
+// and checked against each other before any data is allocated.
+func loadPair(imgName string, img io.Reader, lblName string, lbl io.Reader) (*Set, error) {
+	is, err := openIDX(img)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %s: %w", imgName, err)
 	}
-	if len(lbl.Dims) != 1 {
-		return nil, fmt.Errorf("labels have %d dimensions %v, want 1", len(lbl.Dims), lbl.Dims)
+	defer is.close()
+	ls, err := openIDX(lbl)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %s: %w", lblName, err)
 	}
-	if img.Dims[0] != lbl.Dims[0] {
-		return nil, fmt.Errorf("%d images but %d labels", img.Dims[0], lbl.Dims[0])
+	defer ls.close()
+
+	switch d := is.dims; {
+	case len(d) == 1:
+		return nil, fmt.Errorf("dataset: %s: %w: holds %d values in 1 dimension (a labels file?), want images N x %d x %d",
+			imgName, ErrBadDims, d[0], ImageRows, ImageCols)
+	case len(d) != 3:
+		return nil, fmt.Errorf("dataset: %s: %w: images have %d dimensions %v, want 3 (N x %d x %d)",
+			imgName, ErrBadDims, len(d), d, ImageRows, ImageCols)
+	case d[1] != ImageRows || d[2] != ImageCols:
+		return nil, fmt.Errorf("dataset: %s: %w: holds %dx%d images; Fashion-MNIST models need %dx%d",
+			imgName, ErrBadDims, d[1], d[2], ImageRows, ImageCols)
 	}
-	for i, l := range lbl.Data {
+	switch d := ls.dims; {
+	case len(d) == 3:
+		return nil, fmt.Errorf("dataset: %s: %w: holds %v images (an images file?), want labels in 1 dimension",
+			lblName, ErrBadDims, d)
+	case len(d) != 1:
+		return nil, fmt.Errorf("dataset: %s: %w: labels have %d dimensions %v, want 1",
+			lblName, ErrBadDims, len(d), d)
+	}
+	if n, m := is.dims[0], ls.dims[0]; n != m {
+		return nil, fmt.Errorf("dataset: %w: %s holds %d images but %s holds %d labels",
+			ErrCountMismatch, imgName, n, lblName, m)
+	}
+
+	imgs, err := is.read()
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %s: %w", imgName, err)
+	}
+	lbls, err := ls.read()
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %s: %w", lblName, err)
+	}
+	for i, l := range lbls.Data {
 		if l >= NumClasses {
-			return nil, fmt.Errorf("label %d at index %d is not below %d", l, i, NumClasses)
+			return nil, fmt.Errorf("dataset: %s: %w: label %d at index %d is outside the classes 0..%d",
+				lblName, ErrBadLabel, l, i, NumClasses-1)
 		}
 	}
 	return &Set{
-		Images: img.Data,
-		Labels: lbl.Data,
-		N:      img.Dims[0],
-		Rows:   img.Dims[1],
-		Cols:   img.Dims[2],
+		Images: imgs.Data,
+		Labels: lbls.Data,
+		N:      is.dims[0],
+		Rows:   ImageRows,
+		Cols:   ImageCols,
 	}, nil
 }
 

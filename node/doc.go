@@ -66,7 +66,9 @@
 // All kinds: v_reset 0, dt 1, threshold not learnable, no mem_detach.
 // New builds a node by BrainCog's class name, NewKind by Kind; options
 // change the defaults (WithThreshold, WithTau, WithDt, WithVReset,
-// WithSurrogate with any name of surrogate.Names, WithAlpha,
+// WithSurrogate with any name of surrogate.Names (a SpikingJelly or
+// snnTorch surrogate gets its library's default parameter, a BrainCog one
+// alpha 2), WithAlpha,
 // WithMemDetach, WithThresholdGrad, WithWarmUp). PLIFNode needs tau > 1.
 // BrainCog's STDP examples build LIFSTDPNode with STDPGrad and a tau
 // below 1.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/spikego/spikego/autograd"
+	"github.com/spikego/spikego/surrogate"
 	"github.com/spikego/spikego/tensor"
 )
 
@@ -69,61 +70,91 @@ func TestSingleAndMultiStepAgree(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, c := range cases {
 		t.Run(c.kind, func(t *testing.T) {
-			shape := []int{6, 3, 5}
-			xt := randTensor(r, 0.8, shape...)
-			R := randTensor(r, 1, shape...)
-
-			a, err := NewKind(mustKind(c.kind), c.opts...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := NewKind(mustKind(c.kind), c.opts...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// Multi-step.
-			xa := autograd.NewVar(xt, true)
-			sa, err := a.Forward(xa)
-			if err != nil {
-				t.Fatal(err)
-			}
-			la := autograd.Sum(autograd.Mul(sa, autograd.Const(R)))
-			if err := autograd.Backward(la, nil); err != nil {
-				t.Fatal(err)
-			}
-			// Single-step.
-			xb := autograd.NewVar(xt.Clone(), true)
-			sb, lb := stepAll(t, b, xb, R)
-			if err := autograd.Backward(lb, nil); err != nil {
-				t.Fatal(err)
-			}
-			exact(t, "spikes", sa.Value().Data(), sb.Data())
-			exact(t, "final membrane", a.Mem().Value().Data(), b.Mem().Value().Data())
-			exact(t, "grad x", xa.Grad().Data(), xb.Grad().Data())
-			pa, pb := a.Params(), b.Params()
-			if len(pa) != len(pb) {
-				t.Fatalf("params %d vs %d", len(pa), len(pb))
-			}
-			for i := range pa {
-				ga, gb := pa[i].Var.Grad(), pb[i].Var.Grad()
-				if ga == nil && gb == nil {
-					continue // e.g. a learnable alpha the surrogate gives no gradient
-				}
-				if ga == nil || gb == nil {
-					t.Fatalf("%s: grads %v, %v", pa[i].Name, ga, gb)
-				}
-				// Sums in another order: compare with a tolerance.
-				for j := range ga.Data() {
-					d := ga.Data()[j] - gb.Data()[j]
-					if d < 0 {
-						d = -d
-					}
-					if d > 1e-4*(1+abs(gb.Data()[j])) {
-						t.Errorf("%s grad %d: multi %v single %v", pa[i].Name, j, ga.Data()[j], gb.Data()[j])
-					}
-				}
-			}
+			checkSingleMulti(t, r, c.kind, c.opts...)
 		})
+	}
+}
+
+// TestSingleAndMultiStepAgreeEverySurrogate runs the comparison of
+// TestSingleAndMultiStepAgree for every registered surrogate: LIFNode with
+// a learnable threshold, and PLIFNode (whose surrogate parameter is
+// learnable).
+func TestSingleAndMultiStepAgreeEverySurrogate(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, name := range surrogate.Names() {
+		for _, kind := range []string{"LIFNode", "PLIFNode"} {
+			t.Run(name+"/"+kind, func(t *testing.T) {
+				checkSingleMulti(t, r, kind, WithSurrogate(name), WithThresholdGrad(true), WithThreshold(0.3))
+			})
+		}
+	}
+}
+
+// checkSingleMulti runs a node of the kind with opts over random inputs
+// [6,3,5] once fused (Forward) and once step by step (Step), and checks
+// that spikes, final membrane and the gradient of x agree bit for bit and
+// the parameters' gradients to rounding.
+func checkSingleMulti(t *testing.T, r *rand.Rand, kind string, opts ...Option) {
+	t.Helper()
+	shape := []int{6, 3, 5}
+	xt := randTensor(r, 0.8, shape...)
+	R := randTensor(r, 1, shape...)
+
+	a, err := NewKind(mustKind(kind), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewKind(mustKind(kind), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Multi-step.
+	xa := autograd.NewVar(xt, true)
+	sa, err := a.Forward(xa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	la := autograd.Sum(autograd.Mul(sa, autograd.Const(R)))
+	if err := autograd.Backward(la, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Single-step.
+	xb := autograd.NewVar(xt.Clone(), true)
+	sb, lb := stepAll(t, b, xb, R)
+	exact(t, "spikes", sa.Value().Data(), sb.Data())
+	exact(t, "final membrane", a.Mem().Value().Data(), b.Mem().Value().Data())
+	if !lb.RequiresGrad() {
+		// A surrogate without a gradient (heaviside): the steps record
+		// nothing, and the fused backward passes zeros.
+		exact(t, "grad x", xa.Grad().Data(), make([]float32, xt.Len()))
+		return
+	}
+	if err := autograd.Backward(lb, nil); err != nil {
+		t.Fatal(err)
+	}
+	exact(t, "grad x", xa.Grad().Data(), xb.Grad().Data())
+	pa, pb := a.Params(), b.Params()
+	if len(pa) != len(pb) {
+		t.Fatalf("params %d vs %d", len(pa), len(pb))
+	}
+	for i := range pa {
+		ga, gb := pa[i].Var.Grad(), pb[i].Var.Grad()
+		if ga == nil && gb == nil {
+			continue // e.g. a learnable alpha the surrogate gives no gradient
+		}
+		if ga == nil || gb == nil {
+			t.Fatalf("%s: grads %v, %v", pa[i].Name, ga, gb)
+		}
+		// Sums in another order: compare with a tolerance.
+		for j := range ga.Data() {
+			d := ga.Data()[j] - gb.Data()[j]
+			if d < 0 {
+				d = -d
+			}
+			if d > 1e-4*(1+abs(gb.Data()[j])) {
+				t.Errorf("%s grad %d: multi %v single %v", pa[i].Name, j, ga.Data()[j], gb.Data()[j])
+			}
+		}
 	}
 }
 

@@ -73,9 +73,10 @@ func defaults(k Kind) config {
 
 // New returns a node of the named kind ("IFNode", "LIFNode",
 // "LIFSTDPNode" or "PLIFNode") with BrainCog's defaults, changed by opts.
-// The surrogate is built with alpha 2 and, as BrainCog builds it, with no
-// alpha gradient, except for PLIFNode, whose surrogate alpha BrainCog makes
-// learnable.
+// The surrogate is built with alpha 2 (a SpikingJelly or snnTorch
+// surrogate with its library's default, see WithSurrogate) and, as
+// BrainCog builds it, with no alpha gradient, except for PLIFNode, whose
+// surrogate alpha BrainCog makes learnable.
 func New(kind string, opts ...Option) (Node, error) {
 	k, err := ParseKind(kind)
 	if err != nil {
@@ -107,7 +108,11 @@ func NewKind(k Kind, opts ...Option) (*BaseNode, error) {
 	if k == PLIF && c.tau <= 1 {
 		return nil, fmt.Errorf("node: PLIFNode needs tau > 1 (w = -log(tau-1)), got %v", c.tau)
 	}
-	act, err := surrogate.New(c.surrogate, c.alpha, k == PLIF)
+	alpha := c.alpha
+	if sk, err := surrogate.Lookup(c.surrogate); err == nil && !c.alphaSet && sk.Library != "BrainCog" {
+		alpha = sk.DefaultAlpha
+	}
+	act, err := surrogate.New(c.surrogate, alpha, k == PLIF)
 	if err != nil {
 		return nil, fmt.Errorf("node: %v: %w", k, err)
 	}

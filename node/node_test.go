@@ -800,3 +800,35 @@ func TestFailedCallsKeepState(t *testing.T) {
 		}
 	}
 }
+
+// TestSurrogateParameterDefaults checks the surrogate parameter a node
+// builds: 2 for BrainCog's functions (as BrainCog's nodes), the library's
+// default for SpikingJelly's and snnTorch's, and WithAlpha's value for any.
+func TestSurrogateParameterDefaults(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		opts  []Option
+		alpha float32
+	}{
+		{"SigmoidGrad", nil, 2}, // BrainCog's class default is 1; its nodes pass 2
+		{"QGateGrad", nil, 2},
+		{"Sigmoid", nil, 4},
+		{"fast_sigmoid", nil, 25},
+		{"LeakyKReLU", nil, 0},
+		{"FakeNumericalGradient", nil, 0.3},
+		{"fast_sigmoid", []Option{WithAlpha(3)}, 3},
+		{"SigmoidGrad", []Option{WithAlpha(3)}, 3},
+		{"Sigmoid", []Option{WithAlpha(2)}, 2},
+	} {
+		n, err := NewKind(LIF, append([]Option{WithSurrogate(c.name)}, c.opts...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := n.Surrogate().Alpha().Value().Item(); got != c.alpha {
+			t.Errorf("%s %d options: alpha %v, want %v", c.name, len(c.opts), got, c.alpha)
+		}
+	}
+	if _, err := NewKind(LIF, WithSurrogate("QPseudoSpike"), WithAlpha(1)); err == nil {
+		t.Error("QPseudoSpike with alpha 1 accepted")
+	}
+}

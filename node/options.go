@@ -15,6 +15,7 @@ type config struct {
 	vReset        float32
 	surrogate     string
 	alpha         float32
+	alphaSet      bool
 	memDetach     bool
 	thresholdGrad bool
 	warmUp        bool
@@ -73,8 +74,12 @@ func WithVReset(v float32) Option {
 	}
 }
 
-// WithSurrogate sets the surrogate spike function by BrainCog's name (see
-// surrogate.Names), built with alpha 2 as BrainCog's nodes build it.
+// WithSurrogate sets the surrogate spike function by name (any of
+// surrogate.Names). A BrainCog function is built with alpha 2, as
+// BrainCog's nodes build it; a SpikingJelly or snnTorch function with its
+// library's default parameter (SpikingJelly's Sigmoid alpha 4, snnTorch's
+// fast_sigmoid slope 25, ...), as those libraries' users build it.
+// WithAlpha overrides either.
 func WithSurrogate(name string) Option {
 	return func(c *config) error {
 		c.surrogate = name
@@ -82,10 +87,12 @@ func WithSurrogate(name string) Option {
 	}
 }
 
-// WithAlpha sets the surrogate's alpha (default 2, as BrainCog's nodes).
+// WithAlpha sets the surrogate's parameter (surrogate.Kernel.Param:
+// alpha, slope, ...; default 2 for BrainCog's functions, as BrainCog's
+// nodes, and the library's default for the others).
 func WithAlpha(alpha float32) Option {
 	return func(c *config) error {
-		c.alpha = alpha
+		c.alpha, c.alphaSet = alpha, true
 		return nil
 	}
 }

@@ -83,17 +83,24 @@ func diffFiles(a, b *File) string {
 	return ""
 }
 
-// diffTensor compares name, shape (a nil shape equals an empty one) and
-// data bits.
+// diffTensor compares name, dtype (the empty DType equals F32), shape (a
+// nil shape equals an empty one), the Ints, whether Data is nil, and data
+// bits.
 func diffTensor(a, b Tensor) string {
 	if a.Name != b.Name {
 		return fmt.Sprintf("name %q vs %q", a.Name, b.Name)
 	}
+	if a.DType.orF32() != b.DType.orF32() {
+		return fmt.Sprintf("%q: dtype %s vs %s", a.Name, a.DType, b.DType)
+	}
 	if !slices.Equal(a.Shape, b.Shape) {
 		return fmt.Sprintf("%q: shape %v vs %v", a.Name, a.Shape, b.Shape)
 	}
-	if len(a.Data) != len(b.Data) {
-		return fmt.Sprintf("%q: %d elements vs %d", a.Name, len(a.Data), len(b.Data))
+	if (a.Ints == nil) != (b.Ints == nil) || !slices.Equal(a.Ints, b.Ints) {
+		return fmt.Sprintf("%q: Ints %v vs %v", a.Name, a.Ints, b.Ints)
+	}
+	if len(a.Data) != len(b.Data) || (a.Data == nil) != (b.Data == nil) {
+		return fmt.Sprintf("%q: %d elements (nil %v) vs %d (nil %v)", a.Name, len(a.Data), a.Data == nil, len(b.Data), b.Data == nil)
 	}
 	for i := range a.Data {
 		if math.Float32bits(a.Data[i]) != math.Float32bits(b.Data[i]) {
@@ -107,15 +114,38 @@ func diffTensor(a, b Tensor) string {
 func checkInvariants(t *testing.T, f *File) {
 	t.Helper()
 	for _, x := range f.Tensors {
-		if x.Shape == nil || x.Data == nil {
-			t.Errorf("tensor %q: nil Shape or Data", x.Name)
+		if x.Shape == nil || x.DType.Size() == 0 {
+			t.Errorf("tensor %q: nil Shape or dtype %q", x.Name, x.DType)
 		}
 		n := 1
 		for _, d := range x.Shape {
 			n *= d
 		}
-		if n != len(x.Data) {
-			t.Errorf("tensor %q: shape %v but %d elements", x.Name, x.Shape, len(x.Data))
+		if !x.DType.IsInteger() {
+			if x.Data == nil || x.Ints != nil || n != len(x.Data) {
+				t.Errorf("tensor %q (%s): shape %v but %d elements in Data (nil %v), Ints %v",
+					x.Name, x.DType, x.Shape, len(x.Data), x.Data == nil, x.Ints)
+			}
+			continue
+		}
+		if x.Ints == nil || n != len(x.Ints) {
+			t.Errorf("tensor %q (%s): shape %v but %d Ints (nil %v)", x.Name, x.DType, x.Shape, len(x.Ints), x.Ints == nil)
+		}
+		lo, hi := intRange(x.DType)
+		exact := true
+		for i, v := range x.Ints {
+			if v < lo || v > hi {
+				t.Errorf("tensor %q (%s): Ints[%d] = %d out of range", x.Name, x.DType, i, v)
+			}
+			exact = exact && exactFloat32(v)
+		}
+		if exact != (x.Data != nil) {
+			t.Errorf("tensor %q (%s): Data nil %v, but values exact in float32 %v", x.Name, x.DType, x.Data == nil, exact)
+		}
+		for i := range x.Data {
+			if float64(x.Data[i]) != float64(x.Ints[i]) {
+				t.Errorf("tensor %q (%s): Data[%d] = %v, Ints %d", x.Name, x.DType, i, x.Data[i], x.Ints[i])
+			}
 		}
 	}
 }

@@ -25,16 +25,52 @@ const metadataKey = "__metadata__"
 // of every dtype size, so no element straddles two chunks.
 const chunkSize = 64 << 10
 
-// Tensor is a named, dense, row-major float32 array.
+// Tensor is a named, dense, row-major array.
+//
+// Float tensors hold their values in Data. Integer and BOOL tensors hold
+// them exactly in Ints, and, when float32 represents every one of them
+// exactly, also in Data; [Tensor.Float32s] gives the float32 values of any
+// tensor or says why it cannot. A Tensor literal with only Name, Shape and
+// Data is an F32 tensor.
 type Tensor struct {
 	// Name is the key of the tensor in the file header.
 	Name string
 	// Shape lists the dimensions; an empty (or nil) Shape is a scalar
 	// holding one element.
 	Shape []int
-	// Data holds the elements in row-major order; its length is the
-	// product of Shape.
+	// Data holds the elements as float32 in row-major order; its length
+	// is the product of Shape. Read fills it for every float dtype, and
+	// for an integer dtype when every value converts to float32 exactly
+	// (otherwise Data is nil).
 	Data []float32
+	// DType is the element type in the file. Read sets it; for Write the
+	// empty DType means F32.
+	DType DType
+	// Ints holds the exact values of an integer or BOOL tensor in
+	// row-major order (nil for a float dtype). Write takes the values of
+	// an integer tensor from Ints, or from Data if Ints is nil.
+	Ints []int64
+}
+
+// Float32s returns the values of t as float32. For a float dtype it is
+// Data. For an integer dtype it converts Ints (or returns Data if Ints is
+// nil), with an error naming the tensor, the element and its value if
+// float32 cannot represent a value exactly (an integer beyond 2^24 with
+// more than 24 significant bits), so that a consumer that needs float32
+// never gets a silently rounded count or index.
+func (t Tensor) Float32s() ([]float32, error) {
+	if !t.DType.IsInteger() || t.Ints == nil {
+		return t.Data, nil
+	}
+	out := make([]float32, len(t.Ints))
+	for i, v := range t.Ints {
+		if !exactFloat32(v) {
+			return nil, fmt.Errorf("safetensors: tensor %q (%s): element %d is %d, which float32 cannot represent exactly",
+				t.Name, t.DType, i, v)
+		}
+		out[i] = float32(v)
+	}
+	return out, nil
 }
 
 // File is the decoded content of a safetensors file.
@@ -109,7 +145,7 @@ func ReadFile(path string) (*File, error) {
 // the buffer.
 type entry struct {
 	name       string
-	dtype      string
+	dtype      DType
 	shape      []int
 	begin, end uint64
 	n          int // number of elements
@@ -153,11 +189,11 @@ func read(r io.Reader, size int64) (*File, error) {
 	tensors := make([]Tensor, len(entries))
 	chunk := make([]byte, min(chunkSize, bufLen))
 	for i, e := range entries {
-		data, err := readTensor(r, e, chunk, remaining >= 0)
+		t, err := readTensor(r, e, chunk, remaining >= 0)
 		if err != nil {
 			return nil, err
 		}
-		tensors[i] = Tensor{Name: e.name, Shape: e.shape, Data: data}
+		tensors[i] = t
 	}
 	var one [1]byte
 	switch k, err := io.ReadFull(r, one[:]); {
@@ -192,30 +228,68 @@ func readHeader(r io.Reader, n int64, trusted bool) ([]byte, error) {
 }
 
 // readTensor reads and converts the data of e, which starts at the
-// current position of r.
-func readTensor(r io.Reader, e entry, chunk []byte, trusted bool) ([]float32, error) {
+// current position of r. If the input size was checked (trusted), it
+// allocates the result at once; otherwise it grows as data arrives.
+func readTensor(r io.Reader, e entry, chunk []byte, trusted bool) (Tensor, error) {
+	t := Tensor{Name: e.name, Shape: e.shape, DType: e.dtype}
 	dec := decoderFor(e.dtype)
-	elem, _ := dtypeSize(e.dtype)
+	elem := e.dtype.Size()
 	size := e.end - e.begin
-	var data []float32
-	if trusted {
-		data = make([]float32, 0, e.n)
+	capacity := e.n
+	if !trusted {
+		capacity = min(e.n, chunkSize)
+	}
+	if dec != nil {
+		t.Data = make([]float32, 0, capacity)
 	} else {
-		data = make([]float32, 0, min(e.n, chunkSize))
+		t.Ints = make([]int64, 0, capacity)
 	}
 	for done := uint64(0); done < size; {
 		k := int(min(uint64(len(chunk)), size-done))
 		if _, err := io.ReadFull(r, chunk[:k]); err != nil {
-			return nil, fmt.Errorf("safetensors: tensor %q: reading data bytes [%d,%d): %w",
+			return t, fmt.Errorf("safetensors: tensor %q: reading data bytes [%d,%d): %w",
 				e.name, e.begin+done, e.end, noEOF(err))
 		}
 		m := k / elem
-		data = slices.Grow(data, m)
-		dec(data[len(data):len(data)+m], chunk[:k])
-		data = data[:len(data)+m]
+		if dec != nil {
+			t.Data = grow(t.Data, m, e.n)
+			dec(t.Data[len(t.Data):len(t.Data)+m], chunk[:k])
+			t.Data = t.Data[:len(t.Data)+m]
+		} else {
+			t.Ints = grow(t.Ints, m, e.n)
+			if bad := decodeInts(e.dtype, t.Ints[len(t.Ints):len(t.Ints)+m], chunk[:k]); bad >= 0 {
+				i := uint64(len(t.Ints) + bad)
+				var v uint64 // an unsigned dtype: BOOL or U64
+				for j := elem - 1; j >= 0; j-- {
+					v = v<<8 | uint64(chunk[bad*elem+j])
+				}
+				lo, hi := intRange(e.dtype)
+				return t, fmt.Errorf("safetensors: tensor %q: element %d (bytes [%d,%d)) is %d, outside the range of %s (%d to %d)",
+					e.name, i, e.begin+i*uint64(elem), e.begin+(i+1)*uint64(elem), v, e.dtype, lo, hi)
+			}
+			t.Ints = t.Ints[:len(t.Ints)+m]
+		}
 		done += uint64(k)
 	}
-	return data, nil
+	if t.Ints != nil && !slices.ContainsFunc(t.Ints, func(v int64) bool { return !exactFloat32(v) }) {
+		t.Data = make([]float32, len(t.Ints))
+		for i, v := range t.Ints {
+			t.Data[i] = float32(v)
+		}
+	}
+	return t, nil
+}
+
+// grow returns s with room for m more elements, doubling its capacity as
+// needed but never beyond limit, so that a buffer filled as data arrives
+// costs in all at most twice its final size.
+func grow[E any](s []E, m, limit int) []E {
+	if len(s)+m <= cap(s) {
+		return s
+	}
+	g := make([]E, len(s), min(max(2*cap(s), len(s)+m), limit))
+	copy(g, s)
+	return g
 }
 
 // noEOF turns io.EOF into io.ErrUnexpectedEOF: input that ends where data
@@ -227,55 +301,76 @@ func noEOF(err error) error {
 	return err
 }
 
-// field is one member of a JSON object, in input order.
-type field struct {
-	key   string
-	value json.RawMessage
-}
+// visitError carries an error returned by the visit function of
+// decodeObject, as opposed to an error in the JSON itself.
+type visitError struct{ err error }
 
-// decodeObject splits a JSON object into its members, rejecting anything
-// that is not a single object and any duplicate key (encoding/json would
-// otherwise keep the last one silently).
-func decodeObject(data []byte) ([]field, error) {
+func (e visitError) Error() string { return e.err.Error() }
+
+// skipValue decodes any JSON value into nothing, so that the decoder
+// checks a value without copying it.
+type skipValue struct{}
+
+func (*skipValue) UnmarshalJSON([]byte) error { return nil }
+
+// decodeObject calls visit on the members of a JSON object in input
+// order, rejecting anything that is not a single object and any duplicate
+// key (encoding/json would otherwise keep the last one silently). The
+// value passed to visit is the member's JSON text, a subslice of data
+// (nothing is copied). An error from visit is returned wrapped in a
+// visitError; any other error is in the JSON.
+func decodeObject(data []byte, visit func(key string, value []byte) error) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, noEOF(err)
+		return noEOF(err)
 	}
 	if tok != json.Delim('{') {
-		return nil, fmt.Errorf("want a JSON object, found %s", describe(tok))
+		return fmt.Errorf("want a JSON object, found %s", describe(tok))
 	}
-	var fields []field
 	seen := make(map[string]bool)
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, noEOF(err)
+			return noEOF(err)
 		}
 		key, ok := tok.(string)
 		if !ok { // encoding/json reports this as a syntax error; be safe.
-			return nil, fmt.Errorf("object key is %s, not a string", describe(tok))
+			return fmt.Errorf("object key is %s, not a string", describe(tok))
 		}
 		if seen[key] {
-			return nil, fmt.Errorf("duplicate key %q", key)
+			return fmt.Errorf("duplicate key %q", key)
 		}
 		seen[key] = true
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, fmt.Errorf("value of %q: %w", key, noEOF(err))
+		start := dec.InputOffset() // just after the key
+		if err := dec.Decode(&skipValue{}); err != nil {
+			return fmt.Errorf("value of %q: %w", key, noEOF(err))
 		}
-		fields = append(fields, field{key, v})
+		value := bytes.TrimLeft(data[start:dec.InputOffset()], " \t\r\n:")
+		if err := visit(key, value); err != nil {
+			return visitError{err}
+		}
 	}
 	if _, err := dec.Token(); err != nil { // the closing '}'
-		return nil, noEOF(err)
+		return noEOF(err)
 	}
 	if tok, err := dec.Token(); err != io.EOF {
 		if err != nil {
-			return nil, fmt.Errorf("after the object: %w", err)
+			return fmt.Errorf("after the object: %w", err)
 		}
-		return nil, fmt.Errorf("unexpected %s after the object", describe(tok))
+		return fmt.Errorf("unexpected %s after the object", describe(tok))
 	}
-	return fields, nil
+	return nil
+}
+
+// visitErr returns the error of decodeObject's visit function if err is
+// one, and otherwise nil.
+func visitErr(err error) error {
+	var v visitError
+	if errors.As(err, &v) {
+		return v.err
+	}
+	return nil
 }
 
 // describe names a JSON token for an error message.
@@ -300,72 +395,76 @@ func parseHeader(header []byte) ([]entry, map[string]string, error) {
 	if len(header) == 0 || header[0] != '{' { // as the reference implementation requires
 		return nil, nil, errors.New("safetensors: header does not start with '{'")
 	}
-	fields, err := decodeObject(header)
+	var meta map[string]string
+	var entries []entry
+	err := decodeObject(header, func(key string, value []byte) error {
+		if key == metadataKey {
+			var err error
+			meta, err = parseMetadata(value)
+			return err
+		}
+		e, err := parseEntry(key, value)
+		entries = append(entries, e)
+		return err
+	})
+	if err := visitErr(err); err != nil {
+		return nil, nil, err
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("safetensors: invalid header JSON: %w", err)
 	}
-	var meta map[string]string
-	entries := make([]entry, 0, len(fields))
-	for _, f := range fields {
-		if f.key == metadataKey {
-			meta, err = parseMetadata(f.value)
-			if err != nil {
-				return nil, nil, err
-			}
-			continue
-		}
-		e, err := parseEntry(f.key, f.value)
-		if err != nil {
-			return nil, nil, err
-		}
-		entries = append(entries, e)
+	if entries == nil {
+		entries = []entry{}
 	}
 	return entries, meta, nil
 }
 
 // parseMetadata decodes the "__metadata__" object; null means none.
-func parseMetadata(raw json.RawMessage) (map[string]string, error) {
+func parseMetadata(raw []byte) (map[string]string, error) {
 	if string(raw) == "null" {
 		return nil, nil
 	}
-	fields, err := decodeObject(raw)
+	meta := make(map[string]string)
+	err := decodeObject(raw, func(key string, value []byte) error {
+		var s string
+		if string(value) == "null" || json.Unmarshal(value, &s) != nil {
+			return fmt.Errorf("safetensors: %s: value of %q is %s, not a string", metadataKey, key, value)
+		}
+		meta[key] = s
+		return nil
+	})
+	if err := visitErr(err); err != nil {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("safetensors: %s: %w", metadataKey, err)
-	}
-	meta := make(map[string]string, len(fields))
-	for _, f := range fields {
-		var s string
-		if string(f.value) == "null" || json.Unmarshal(f.value, &s) != nil {
-			return nil, fmt.Errorf("safetensors: %s: value of %q is %s, not a string", metadataKey, f.key, f.value)
-		}
-		meta[f.key] = s
 	}
 	return meta, nil
 }
 
 // parseEntry decodes and validates the header entry of one tensor, except
 // for how its offsets fit with the other tensors'.
-func parseEntry(name string, raw json.RawMessage) (entry, error) {
+func parseEntry(name string, raw []byte) (entry, error) {
 	e := entry{name: name}
-	fields, err := decodeObject(raw)
+	var dtypeRaw, shapeRaw, offRaw []byte
+	err := decodeObject(raw, func(key string, value []byte) error {
+		switch key {
+		case "dtype":
+			dtypeRaw = value
+		case "shape":
+			shapeRaw = value
+		case "data_offsets":
+			offRaw = value
+		}
+		// Other keys are ignored, as the reference implementation does.
+		return nil
+	})
 	if err != nil {
 		return e, fmt.Errorf("safetensors: tensor %q: %w", name, err)
 	}
-	var dtypeRaw, shapeRaw, offRaw json.RawMessage
-	for _, f := range fields {
-		switch f.key {
-		case "dtype":
-			dtypeRaw = f.value
-		case "shape":
-			shapeRaw = f.value
-		case "data_offsets":
-			offRaw = f.value
-		}
-		// Other keys are ignored, as the reference implementation does.
-	}
 	for _, req := range []struct {
 		key string
-		raw json.RawMessage
+		raw []byte
 	}{{"dtype", dtypeRaw}, {"shape", shapeRaw}, {"data_offsets", offRaw}} {
 		if req.raw == nil || string(req.raw) == "null" {
 			return e, fmt.Errorf("safetensors: tensor %q: missing %q", name, req.key)
@@ -375,29 +474,24 @@ func parseEntry(name string, raw json.RawMessage) (entry, error) {
 	if err := json.Unmarshal(dtypeRaw, &e.dtype); err != nil {
 		return e, fmt.Errorf("safetensors: tensor %q: dtype %s is not a string", name, dtypeRaw)
 	}
-	elem, known := dtypeSize(e.dtype)
-	if !known {
-		return e, fmt.Errorf("safetensors: tensor %q: unknown dtype %q", name, e.dtype)
-	}
-	if decoderFor(e.dtype) == nil {
-		return e, fmt.Errorf("safetensors: tensor %q: dtype %s is not supported (only F32, F64, F16 and BF16 can be read as float32)", name, e.dtype)
+	elem := e.dtype.Size()
+	if elem == 0 {
+		return e, fmt.Errorf("safetensors: tensor %q: %s", name, unsupportedDType(e.dtype))
 	}
 
-	var shape []int64
-	if err := json.Unmarshal(shapeRaw, &shape); err != nil {
+	// Decoded straight into []int: a dimension beyond int is not a list
+	// of integers.
+	var shape []int
+	if err := json.Unmarshal(shapeRaw, &shape); err != nil || shape == nil {
 		return e, fmt.Errorf("safetensors: tensor %q: shape %s is not a list of integers", name, shapeRaw)
 	}
-	e.shape = make([]int, len(shape))
+	e.shape = shape
 	nbytes := uint64(elem)
 	overflow := false
-	for i, d := range shape {
+	for _, d := range shape {
 		if d < 0 {
 			return e, fmt.Errorf("safetensors: tensor %q: shape %v has a negative dimension", name, shape)
 		}
-		if uint64(d) > math.MaxInt {
-			return e, fmt.Errorf("safetensors: tensor %q: shape %v has a dimension too large for int", name, shape)
-		}
-		e.shape[i] = int(d)
 		hi, lo := bits.Mul64(nbytes, uint64(d))
 		if hi != 0 {
 			overflow = true // unless a later dimension is 0

@@ -100,9 +100,9 @@ func TestReadHandBuilt(t *testing.T) {
 					f64(0.1, 1e300, -2.5),
 				)),
 			want: []Tensor{
-				{Name: "h", Shape: []int{7}, Data: []float32{1, -2, 65504, 0x1p-24, 0x1p-14, float32(math.Inf(1)), float32(math.Copysign(0, -1))}},
-				{Name: "b", Shape: []int{2}, Data: []float32{1, -5}},
-				{Name: "d", Shape: []int{3}, Data: []float32{0.1, float32(math.Inf(1)), -2.5}},
+				{Name: "h", Shape: []int{7}, DType: F16, Data: []float32{1, -2, 65504, 0x1p-24, 0x1p-14, float32(math.Inf(1)), float32(math.Copysign(0, -1))}},
+				{Name: "b", Shape: []int{2}, DType: BF16, Data: []float32{1, -5}},
+				{Name: "d", Shape: []int{3}, DType: F64, Data: []float32{0.1, float32(math.Inf(1)), -2.5}},
 			},
 		},
 	}
@@ -191,8 +191,16 @@ func TestReadMalformed(t *testing.T) {
 		{"missing offsets", build(`{"a":{"dtype":"F32","shape":[2]}}`, f32s(1, 2)), `tensor "a": missing "data_offsets"`},
 		{"dtype not a string", build(`{"a":{"dtype":4,"shape":[1],"data_offsets":[0,4]}}`, f32s(1)), "not a string"},
 		{"unknown dtype", build(`{"a":{"dtype":"f32","shape":[1],"data_offsets":[0,4]}}`, f32s(1)), `tensor "a": unknown dtype "f32"`},
-		{"unsupported I64", build(`{"steps":{"dtype":"I64","shape":[],"data_offsets":[0,8]}}`, make([]byte, 8)), `tensor "steps": dtype I64 is not supported`},
-		{"unsupported BOOL", build(`{"m":{"dtype":"BOOL","shape":[1],"data_offsets":[0,1]}}`, []byte{1}), `tensor "m": dtype BOOL is not supported`},
+		{"empty dtype", build(`{"a":{"dtype":"","shape":[1],"data_offsets":[0,4]}}`, f32s(1)), `tensor "a": unknown dtype ""`},
+		{"sub-byte F4", build(`{"q":{"dtype":"F4","shape":[2],"data_offsets":[0,1]}}`, []byte{0x12}), `tensor "q": dtype F4 is not supported (sub-byte floats`},
+		{"sub-byte F6", build(`{"q":{"dtype":"F6_E2M3","shape":[4],"data_offsets":[0,3]}}`, []byte{1, 2, 3}), `dtype F6_E2M3 is not supported`},
+		{"complex C64", build(`{"z":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}}`, make([]byte, 8)), `tensor "z": dtype C64 is not supported (complex numbers)`},
+		{"BOOL byte 2", build(`{"m":{"dtype":"BOOL","shape":[3],"data_offsets":[0,3]}}`, []byte{1, 0, 2}),
+			`tensor "m": element 2 (bytes [2,3)) is 2, outside the range of BOOL (0 to 1)`},
+		{"U64 above int64", build(`{"c":{"dtype":"U64","shape":[2],"data_offsets":[0,16]}}`, binary.LittleEndian.AppendUint64(make([]byte, 8), 1<<63)),
+			`tensor "c": element 1 (bytes [8,16)) is 9223372036854775808, outside the range of U64 (0 to 9223372036854775807)`},
+		{"I64 size mismatch", build(`{"n":{"dtype":"I64","shape":[],"data_offsets":[0,4]}}`, make([]byte, 4)), `shape [] of I64 needs 8`},
+		{"I64 truncated", build(`{"n":{"dtype":"I64","shape":[2],"data_offsets":[0,16]}}`, make([]byte, 12)), `16-byte data buffer but 12 bytes`},
 		{"shape not a list", build(`{"a":{"dtype":"F32","shape":2,"data_offsets":[0,8]}}`, f32s(1, 2)), "not a list of integers"},
 		{"shape of floats", build(`{"a":{"dtype":"F32","shape":[2.0],"data_offsets":[0,8]}}`, f32s(1, 2)), "not a list of integers"},
 		{"shape of strings", build(`{"a":{"dtype":"F32","shape":["2"],"data_offsets":[0,8]}}`, f32s(1, 2)), "not a list of integers"},
@@ -237,16 +245,55 @@ func TestReadMalformed(t *testing.T) {
 // TestReadHugeClaimsDoNotAllocate checks that a header claiming a large
 // buffer, on a stream of unknown length, fails without allocating it.
 func TestReadHugeClaimsDoNotAllocate(t *testing.T) {
-	data := build(`{"a":{"dtype":"F32","shape":[268435456],"data_offsets":[0,1073741824]}}`, f32s(1, 2, 3))
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	_, err := Read(streamOnly{strings.NewReader(string(data))})
-	runtime.ReadMemStats(&after)
-	if err == nil || !strings.Contains(err.Error(), io.ErrUnexpectedEOF.Error()) {
-		t.Fatalf("err = %v, want unexpected EOF", err)
+	for _, header := range []string{
+		`{"a":{"dtype":"F32","shape":[268435456],"data_offsets":[0,1073741824]}}`,
+		`{"a":{"dtype":"I64","shape":[134217728],"data_offsets":[0,1073741824]}}`, // 1 GiB of Ints, plus Data
+		`{"a":{"dtype":"U8","shape":[1073741824],"data_offsets":[0,1073741824]}}`, // 8 GiB of Ints
+	} {
+		data := build(header, f32s(1, 2, 3))
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := Read(streamOnly{strings.NewReader(string(data))})
+		runtime.ReadMemStats(&after)
+		if err == nil || !strings.Contains(err.Error(), io.ErrUnexpectedEOF.Error()) {
+			t.Fatalf("err = %v, want unexpected EOF", err)
+		}
+		if grew := after.TotalAlloc - before.TotalAlloc; grew > 16<<20 {
+			t.Fatalf("reading a 1 GB claim from %d bytes allocated %d bytes", len(data), grew)
+		}
 	}
-	if grew := after.TotalAlloc - before.TotalAlloc; grew > 16<<20 {
-		t.Fatalf("reading a 1 GB claim from %d bytes allocated %d bytes", len(data), grew)
+}
+
+// TestReadMemoryBound checks the documented bound on the memory of the
+// decoded tensors: at most 12 bytes per data byte (a 1-byte integer dtype:
+// 8 for Ints, 4 for Data), whether the input size is known or not.
+func TestReadMemoryBound(t *testing.T) {
+	const n = 4 << 20
+	data := build(`{"m":{"dtype":"U8","shape":[4194304],"data_offsets":[0,4194304]}}`, make([]byte, n))
+	for _, sized := range []bool{true, false} {
+		var r io.Reader = strings.NewReader(string(data))
+		if !sized {
+			r = streamOnly{r}
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		f, err := Read(r)
+		runtime.ReadMemStats(&after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		grew := after.TotalAlloc - before.TotalAlloc
+		limit := uint64(12*n + 1<<20) // the tensors, plus the header and a read chunk
+		if !sized {
+			limit = 2*12*n + 1<<20 // buffers grow geometrically as data arrives
+		}
+		if grew > limit {
+			t.Errorf("sized %v: reading %d data bytes allocated %d bytes, limit %d", sized, n, grew, limit)
+		}
+		if len(f.Tensors[0].Ints) != n || len(f.Tensors[0].Data) != n {
+			t.Fatal("wrong size")
+		}
 	}
 }
 

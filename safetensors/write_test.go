@@ -350,3 +350,48 @@ func TestWriteFileMissingDir(t *testing.T) {
 		t.Fatalf("ReadFile of a missing file: %v, want os.ErrNotExist", err)
 	}
 }
+
+// TestWriteFileSyncsDirectory checks that WriteFile syncs the directory
+// after the rename (so that the rename survives a crash), and that a
+// failing directory sync is reported, with the new file in place.
+func TestWriteFileSyncsDirectory(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.safetensors")
+	tensors := []Tensor{{Name: "w", Shape: []int{1}, Data: []float32{1}}}
+	fill := func(w io.Writer) error { return Write(w, tensors, nil) }
+
+	var synced []string
+	record := func(d string) error {
+		// The rename is done when the directory is synced.
+		if names := dirEntries(t, d); len(names) != 1 || names[0] != "m.safetensors" {
+			t.Errorf("directory synced while it holds %q", names)
+		}
+		synced = append(synced, d)
+		return nil
+	}
+	if err := writeFileAtomicSync(path, fill, record); err != nil {
+		t.Fatal(err)
+	}
+	if len(synced) != 1 || filepath.Clean(synced[0]) != filepath.Clean(dir) {
+		t.Fatalf("synced %q, want once %q", synced, dir)
+	}
+
+	errIO := errors.New("input/output error")
+	err := writeFileAtomicSync(path, fill, func(string) error { return errIO })
+	if !errors.Is(err, errIO) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "syncing its directory") {
+		t.Fatalf("err = %v, want the directory sync error naming %s", err, path)
+	}
+	if f, err := ReadFile(path); err != nil || len(f.Tensors) != 1 {
+		t.Fatalf("file after a failed directory sync: %v", err)
+	}
+
+	// The real syncDir works on a real directory, and reports a missing one.
+	if err := syncDir(dir); err != nil {
+		t.Errorf("syncDir(%s): %v", dir, err)
+	}
+	if runtime.GOOS != "windows" {
+		if err := syncDir(filepath.Join(dir, "absent")); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("syncDir of a missing directory: %v", err)
+		}
+	}
+}

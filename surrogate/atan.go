@@ -7,26 +7,30 @@ const pi32 = float32(math.Pi)
 // atanKernel: forward x > 0; g(x) = atan(pi/2 alpha x)/pi + 1/2;
 // g'(x) = alpha/2 / (1 + (pi/2 alpha x)^2);
 // d/dalpha (as BrainCog computes it) = x/2 / (1 + (pi/2 alpha x)^2).
-var atanKernel = Kernel{
-	Name: "AtanGrad",
-	Rule: SpikeGT,
-	Primitive: func(x, alpha float32) float32 {
-		return float32(math.Atan(float64(float32(alpha*pi32/2)*x)))/float32(math.Pi) + 0.5
-	},
-	Deriv: func(x, alpha float32) float32 {
-		return atanAt(alpha).deriv(x)
-	},
-	Grad: func(g, x, alpha float32) float32 {
-		return atanAt(alpha).grad(g, x)
-	},
-	GradSlice: atanGradSlice,
-	DAlpha: func(g, x, alpha float32) float32 {
-		return x / 2 * atanAt(alpha).sharedC(g, x)
-	},
-	UsesAlpha:        true,
-	HasAlpha:         true,
-	DefaultAlpha:     2,
-	DefaultLearnable: true,
+func atanKernel() Kernel {
+	return Kernel{
+		Library: "BrainCog",
+		Name:    "AtanGrad",
+		Rule:    SpikeGT,
+		Primitive: func(x, alpha float32) float32 {
+			return float32(math.Atan(float64(float32(alpha*pi32/2)*x)))/float32(math.Pi) + 0.5
+		},
+		Deriv: func(x, alpha float32) float32 {
+			return atanAt(alpha).deriv(x)
+		},
+		Grad: func(g, x, alpha float32) float32 {
+			return atanAt(alpha).grad(g, x)
+		},
+		GradSlice: atanGradSlice,
+		DAlpha: func(g, x, alpha float32) float32 {
+			return x / 2 * atanAt(alpha).sharedC(g, x)
+		},
+		UsesAlpha:        true,
+		Param:            "alpha",
+		HasAlpha:         true,
+		DefaultAlpha:     2,
+		DefaultLearnable: true,
+	}
 }
 
 // atanConst holds the constants of AtanGrad's backward at one alpha, each
@@ -72,7 +76,7 @@ type AtanGrad struct{ SurrogateFunctionBase }
 
 // NewAtanGrad returns an AtanGrad with the given alpha.
 func NewAtanGrad(alpha float32, requiresGrad bool) (*AtanGrad, error) {
-	b, err := newBase(&atanKernel, alpha, requiresGrad)
+	b, err := newBase(atanKernel(), alpha, requiresGrad)
 	if err != nil {
 		return nil, err
 	}

@@ -1,9 +1,6 @@
 package surrogate
 
 import (
-	"fmt"
-	"math"
-
 	"github.com/spikego/spikego/autograd"
 	"github.com/spikego/spikego/tensor"
 )
@@ -17,19 +14,33 @@ type Function interface {
 }
 
 // SurrogateFunctionBase is what every surrogate of this package is made
-// of, as BrainCog's surrogates derive from its SurrogateFunctionBase: a
-// Kernel and, where the function has one, the alpha parameter as a 0-d
-// Var (learnable when it requires a gradient).
+// of, as BrainCog's surrogates derive from its SurrogateFunctionBase: the
+// function's own copy of its Kernel and, where the function has one, its
+// parameter (alpha) as a 0-d Var (learnable when it requires a gradient).
 type SurrogateFunctionBase struct {
 	kernel *Kernel
 	alpha  *autograd.Var
 }
 
-func newBase(k *Kernel, alpha float32, requiresGrad bool) (SurrogateFunctionBase, error) {
-	if k.UsesAlpha && (math.IsNaN(float64(alpha)) || math.IsInf(float64(alpha), 0) || alpha <= 0) {
-		return SurrogateFunctionBase{}, fmt.Errorf("surrogate: %s: alpha must be finite and positive, got %v", k.Name, alpha)
+// newKernel returns a completed copy of the declaration k; it panics if the
+// declaration is inconsistent (a programmer error inside this package,
+// which its tests rule out).
+func newKernel(k Kernel) *Kernel {
+	if err := k.complete(); err != nil {
+		panic(err)
 	}
-	b := SurrogateFunctionBase{kernel: k}
+	return &k
+}
+
+// newBase returns the base of a function declared by k with parameter
+// alpha, or an error if alpha is outside k's domain where k uses it.
+func newBase(k Kernel, alpha float32, requiresGrad bool) (SurrogateFunctionBase, error) {
+	if k.UsesAlpha {
+		if err := k.Domain.check(k.Name, k.Param, alpha); err != nil {
+			return SurrogateFunctionBase{}, err
+		}
+	}
+	b := SurrogateFunctionBase{kernel: newKernel(k)}
 	if k.HasAlpha {
 		b.alpha = autograd.NewVar(tensor.Scalar(alpha), requiresGrad)
 	}
@@ -60,14 +71,18 @@ func (b SurrogateFunctionBase) Apply(x *autograd.Var) *autograd.Var {
 // Alpha returns the alpha parameter, or nil where the function has none.
 func (b SurrogateFunctionBase) Alpha() *autograd.Var { return b.alpha }
 
-// Kernel returns the function's declaration.
-func (b SurrogateFunctionBase) Kernel() *Kernel { return b.kernel }
+// Kernel returns a copy of the function's declaration: changing it
+// changes neither the function nor the registry.
+func (b SurrogateFunctionBase) Kernel() *Kernel {
+	k := *b.kernel
+	return &k
+}
 
-// Name returns BrainCog's name of the function.
+// Name returns the function's name, as New accepts it.
 func (b SurrogateFunctionBase) Name() string { return b.kernel.Name }
 
-// AlphaValue returns the current value of alpha (the kernel's default
-// where the function has none).
+// AlphaValue returns the current value of the parameter (the kernel's
+// default where the function has none).
 func (b SurrogateFunctionBase) AlphaValue() float32 {
 	if b.alpha == nil {
 		return b.kernel.DefaultAlpha
@@ -75,7 +90,8 @@ func (b SurrogateFunctionBase) AlphaValue() float32 {
 	return b.alpha.Value().Item()
 }
 
-// Spikes applies k's spike rule element-wise to x.
+// Spikes applies k's spike rule element-wise to x. k must be complete: one
+// that Lookup or a Function's Kernel method returned.
 func Spikes(k *Kernel, x *tensor.Tensor) *tensor.Tensor {
 	return tensor.Map(x, k.Spike)
 }

@@ -12,14 +12,22 @@ import (
 // differences of Primitive.
 //
 // All functions compute in float32, operation by operation, in the order
-// BrainCog's PyTorch code does, so that results agree to the last bits.
+// the library's PyTorch code does, so that results agree to the last bits.
+//
+// A Kernel is a value: Lookup and a Function's Kernel method hand out
+// copies, so that changing one changes nothing else.
 type Kernel struct {
-	// Name is BrainCog's Python name of the surrogate.
+	// Name is the function's name in its library (BrainCog's Python
+	// name, SpikingJelly's class name, snnTorch's function name), or the
+	// registry's name where two libraries use the same one (see Names).
 	Name string
+	// Library is the library whose function this is: "BrainCog",
+	// "SpikingJelly" or "snnTorch" ("" for a function of one's own, see
+	// NewCustom).
+	Library string
 	// Rule is the spike rule. Where it is not SpikeCustom, it is the one
-	// declaration of the forward pass: Spike is built from it when the
-	// package initialises, and fused kernels may apply the comparison
-	// inline.
+	// declaration of the forward pass: Spike is built from it, and fused
+	// kernels may apply the comparison inline.
 	Rule SpikeRule
 	// Spike is the forward pass: the spike emitted at input x. It is
 	// declared only for a SpikeCustom rule and built from Rule otherwise.
@@ -34,7 +42,7 @@ type Kernel struct {
 	Deriv func(x, alpha float32) float32
 	// Grad, when not nil, is the backward pass of one element: the
 	// gradient reaching x from the upstream gradient g. It equals
-	// g*Deriv(x, alpha) up to rounding and exists where BrainCog's
+	// g*Deriv(x, alpha) up to rounding and exists where the library's
 	// expression orders the operations differently (or selects rather
 	// than multiplies), so that results agree bit for bit. nil means
 	// g*Deriv(x, alpha).
@@ -50,15 +58,29 @@ type Kernel struct {
 	// gradient. nil means alpha receives no gradient, whatever its
 	// requires-grad.
 	DAlpha func(g, x, alpha float32) float32
-	// UsesAlpha reports whether alpha shapes the function at all.
+	// Param names the parameter that New sets and that Function.Alpha
+	// holds, as the library calls it: "alpha" (BrainCog, SpikingJelly and
+	// snnTorch's atan), "slope" or "threshold" (snnTorch), "w", "leak" or
+	// "T_period" (SpikingJelly's functions of two parameters); "" where
+	// the function has none. The functions above take it as their alpha
+	// argument.
+	Param string
+	// UsesAlpha reports whether the parameter shapes the function at all.
 	UsesAlpha bool
-	// HasAlpha reports whether BrainCog's class carries an alpha
-	// parameter (some carry one they never use).
+	// HasAlpha reports whether the library's function carries the
+	// parameter (some BrainCog classes carry an alpha they never use).
 	HasAlpha bool
-	// DefaultAlpha and DefaultLearnable are BrainCog's constructor
+	// Domain is the set of valid values of the parameter, which New and
+	// the constructors check where UsesAlpha.
+	Domain ParamDomain
+	// DefaultAlpha and DefaultLearnable are the library's constructor
 	// defaults.
 	DefaultAlpha     float32
 	DefaultLearnable bool
+
+	// built records that Spike was built from Rule (so that a completed
+	// copy can be completed again).
+	built bool
 }
 
 // GradAt returns the gradient reaching x from the upstream gradient g:
@@ -103,10 +125,11 @@ type SpikeRule int
 const (
 	// SpikeCustom: the rule is the declared Kernel.Spike function.
 	SpikeCustom SpikeRule = iota
-	// SpikeGT is x.gt(0): 1 where x > 0, else 0 (0 at ±0 and NaN).
+	// SpikeGT is x.gt(0), snnTorch's rule: 1 where x > 0, else 0 (0 at ±0
+	// and NaN).
 	SpikeGT
-	// SpikeGE is BrainCog's heaviside: 1 where x >= 0, else 0 (1 at ±0,
-	// 0 for NaN).
+	// SpikeGE is BrainCog's and SpikingJelly's heaviside: 1 where x >= 0,
+	// else 0 (1 at ±0, 0 for NaN).
 	SpikeGE
 	// SpikeSign is torch.sign: 1 where x > 0, -1 where x < 0, +0 for ±0
 	// and NaN.
@@ -141,19 +164,75 @@ func (r SpikeRule) fn() func(x float32) float32 {
 	return nil
 }
 
-// complete builds Spike from Rule, and panics on a declaration that gives
+// complete builds Spike from Rule, and reports a declaration that gives
 // the rule twice or not at all.
-func (k *Kernel) complete() {
+func (k *Kernel) complete() error {
 	switch {
 	case k.Rule == SpikeCustom && k.Spike == nil:
-		panic(fmt.Sprintf("surrogate: %s declares neither Rule nor Spike", k.Name))
-	case k.Rule != SpikeCustom && k.Spike != nil:
-		panic(fmt.Sprintf("surrogate: %s declares both Rule and Spike", k.Name))
+		return fmt.Errorf("surrogate: %s declares neither Rule nor Spike", k.Name)
+	case k.Rule != SpikeCustom && k.Spike != nil && !k.built:
+		return fmt.Errorf("surrogate: %s declares both Rule and Spike", k.Name)
 	case k.Rule != SpikeCustom:
 		if k.Spike = k.Rule.fn(); k.Spike == nil {
-			panic(fmt.Sprintf("surrogate: %s: unknown %v", k.Name, k.Rule))
+			return fmt.Errorf("surrogate: %s: unknown %v", k.Name, k.Rule)
 		}
+		k.built = true
 	}
+	return nil
+}
+
+// ParamDomain is the set of values a surrogate's parameter may take.
+type ParamDomain int
+
+const (
+	// DomainPositive is the finite values above 0: shape parameters such
+	// as alpha, slope, width or period.
+	DomainPositive ParamDomain = iota
+	// DomainFinite is every finite value: slopes of leaks (SpikingJelly's
+	// LogTailedReLU and LeakyKReLU, snnTorch's LSO), which may be 0.
+	DomainFinite
+	// DomainAboveOne is the finite values above 1 (QPseudoSpike's alpha,
+	// whose gradient divides by alpha - 1).
+	DomainAboveOne
+)
+
+// String describes the domain.
+func (d ParamDomain) String() string {
+	switch d {
+	case DomainPositive:
+		return "finite and positive"
+	case DomainFinite:
+		return "finite"
+	case DomainAboveOne:
+		return "finite and above 1"
+	}
+	return fmt.Sprintf("ParamDomain(%d)", int(d))
+}
+
+// Contains reports whether v lies in the domain.
+func (d ParamDomain) Contains(v float32) bool {
+	f := float64(v)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return false
+	}
+	switch d {
+	case DomainPositive:
+		return v > 0
+	case DomainFinite:
+		return true
+	case DomainAboveOne:
+		return v > 1
+	}
+	return false
+}
+
+// check returns an error naming the function and the parameter if v is
+// not in d.
+func (d ParamDomain) check(fn, param string, v float32) error {
+	if d.Contains(v) {
+		return nil
+	}
+	return fmt.Errorf("surrogate: %s: %s must be %v, got %v", fn, param, d, v)
 }
 
 // b2u returns 1 where cond holds and 0 elsewhere; the compiler makes it a

@@ -4,12 +4,20 @@ import "math"
 
 // steKernel: forward x >= 0; backward passes the upstream gradient
 // unchanged (the derivative of the identity).
-var steKernel = Kernel{
-	Name:      "straight_through_estimator",
-	Rule:      SpikeGE,
-	Primitive: func(x, _ float32) float32 { return x },
-	Deriv:     func(_, _ float32) float32 { return 1 },
+func steKernel() Kernel {
+	return Kernel{
+		Library:   "BrainCog",
+		Name:      "straight_through_estimator",
+		Rule:      SpikeGE,
+		Primitive: func(x, _ float32) float32 { return x },
+		Deriv:     func(_, _ float32) float32 { return 1 },
+		GradSlice: passGradSlice,
+	}
 }
+
+// passGradSlice is the GradSlice of a gradient of 1: dst = g (g*1 is g,
+// bit for bit up to the payload of a NaN).
+func passGradSlice(dst, g, _ []float32, _ float32) { copy(dst, g) }
 
 // StraightThroughEstimator is BrainCog's straight_through_estimator
 // (Bengio et al. 2013, arXiv:1308.3432): it spikes where x >= 0 and its
@@ -18,13 +26,16 @@ type StraightThroughEstimator struct{ SurrogateFunctionBase }
 
 // NewStraightThroughEstimator returns the straight-through estimator.
 func NewStraightThroughEstimator() *StraightThroughEstimator {
-	return &StraightThroughEstimator{SurrogateFunctionBase{kernel: &steKernel}}
+	return &StraightThroughEstimator{SurrogateFunctionBase{kernel: newKernel(steKernel())}}
 }
 
 // heavisideKernel: forward x >= 0 and no gradient at all.
-var heavisideKernel = Kernel{
-	Name: "heaviside",
-	Rule: SpikeGE,
+func heavisideKernel() Kernel {
+	return Kernel{
+		Library: "BrainCog",
+		Name:    "heaviside",
+		Rule:    SpikeGE,
+	}
 }
 
 // Heaviside is BrainCog's heaviside function, 1 where x >= 0 and 0
@@ -34,30 +45,45 @@ var heavisideKernel = Kernel{
 type Heaviside struct{ SurrogateFunctionBase }
 
 // NewHeaviside returns the Heaviside step.
-func NewHeaviside() *Heaviside { return &Heaviside{SurrogateFunctionBase{kernel: &heavisideKernel}} }
+func NewHeaviside() *Heaviside {
+	return &Heaviside{SurrogateFunctionBase{kernel: newKernel(heavisideKernel())}}
+}
 
 // roundKernel: forward ceil(h) + h - h with h = clamp(x, -0.5, 4.5);
 // backward 1 where -0.5 < x < 4.5.
-var roundKernel = Kernel{
-	Name: "RoundGrad",
-	Spike: func(x float32) float32 {
-		h := hardtanh(x)
-		c := float32(math.Ceil(float64(h)))
-		return float32(c+h) - h
-	},
-	Primitive: func(x, _ float32) float32 { return hardtanh(x) },
-	Deriv: func(x, _ float32) float32 {
-		return step(x > -0.5 && x < 4.5)
-	},
-	// The clamp's backward selects rather than multiplies, and the zero
-	// gradient of ceil is added first (turning -0 into +0), so an
-	// infinite or NaN upstream gradient outside the window gives 0.
-	Grad: func(g, x, _ float32) float32 {
-		if x > -0.5 && x < 4.5 {
-			return 0 + g
-		}
-		return 0
-	},
+func roundKernel() Kernel {
+	return Kernel{
+		Library: "BrainCog",
+		Name:    "RoundGrad",
+		Spike: func(x float32) float32 {
+			h := hardtanh(x)
+			c := float32(math.Ceil(float64(h)))
+			return float32(c+h) - h
+		},
+		Primitive: func(x, _ float32) float32 { return hardtanh(x) },
+		Deriv: func(x, _ float32) float32 {
+			return step(x > -0.5 && x < 4.5)
+		},
+		// The clamp's backward selects rather than multiplies, and the zero
+		// gradient of ceil is added first (turning -0 into +0), so an
+		// infinite or NaN upstream gradient outside the window gives 0.
+		Grad: func(g, x, _ float32) float32 { return roundGrad(g, x) },
+		GradSlice: func(dst, g, x []float32, _ float32) {
+			g, x = g[:len(dst)], x[:len(dst)]
+			for i := range dst {
+				dst[i] = roundGrad(g[i], x[i])
+			}
+		},
+	}
+}
+
+// roundGrad is RoundGrad's backward: 0 + g inside the clamp's window, +0
+// outside.
+func roundGrad(g, x float32) float32 {
+	if x > -0.5 && x < 4.5 {
+		return 0 + g
+	}
+	return 0
 }
 
 // hardtanh clamps x to [-0.5, 4.5], keeping NaN.
@@ -80,4 +106,6 @@ func hardtanh(x float32) float32 {
 type RoundGrad struct{ SurrogateFunctionBase }
 
 // NewRoundGrad returns a RoundGrad.
-func NewRoundGrad() *RoundGrad { return &RoundGrad{SurrogateFunctionBase{kernel: &roundKernel}} }
+func NewRoundGrad() *RoundGrad {
+	return &RoundGrad{SurrogateFunctionBase{kernel: newKernel(roundKernel())}}
+}

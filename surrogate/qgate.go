@@ -2,26 +2,30 @@ package surrogate
 
 // qgateKernel: forward x > 0; g'(x) = alpha - alpha^2 |x| where
 // |x| <= 1/alpha, else 0.
-var qgateKernel = Kernel{
-	Name: "QGateGrad",
-	Rule: SpikeGT,
-	Primitive: func(x, alpha float32) float32 {
-		w := 1 / alpha
-		switch {
-		case x < -w:
-			return 0
-		case x > w:
-			return 1
-		}
-		return float32(float32(-0.5*alpha*alpha)*float32(abs32(x)*x)) + float32(alpha*x) + 0.5
-	},
-	Deriv: func(x, alpha float32) float32 {
-		return qgateAt(alpha).deriv(x)
-	},
-	GradSlice:    qgateGradSlice,
-	UsesAlpha:    true,
-	HasAlpha:     true,
-	DefaultAlpha: 2,
+func qgateKernel() Kernel {
+	return Kernel{
+		Library: "BrainCog",
+		Name:    "QGateGrad",
+		Rule:    SpikeGT,
+		Primitive: func(x, alpha float32) float32 {
+			w := 1 / alpha
+			switch {
+			case x < -w:
+				return 0
+			case x > w:
+				return 1
+			}
+			return float32(float32(-0.5*alpha*alpha)*float32(abs32(x)*x)) + float32(alpha*x) + 0.5
+		},
+		Deriv: func(x, alpha float32) float32 {
+			return qgateAt(alpha).deriv(x)
+		},
+		GradSlice:    qgateGradSlice,
+		UsesAlpha:    true,
+		Param:        "alpha",
+		HasAlpha:     true,
+		DefaultAlpha: 2,
+	}
 }
 
 // qgateConst holds the constants of QGateGrad's derivative at one alpha.
@@ -62,7 +66,7 @@ type QGateGrad struct{ SurrogateFunctionBase }
 
 // NewQGateGrad returns a QGateGrad with the given alpha.
 func NewQGateGrad(alpha float32, requiresGrad bool) (*QGateGrad, error) {
-	b, err := newBase(&qgateKernel, alpha, requiresGrad)
+	b, err := newBase(qgateKernel(), alpha, requiresGrad)
 	if err != nil {
 		return nil, err
 	}

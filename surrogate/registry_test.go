@@ -28,29 +28,76 @@ func noAlpha[F surrogate.Function](fn func() F) func(float32, bool) (surrogate.F
 	return func(float32, bool) (surrogate.Function, error) { return fn(), nil }
 }
 
-// registry describes every surrogate as BrainCog defines it, independently
+// second adapts a typed constructor of two parameters to one of the
+// first, with the second fixed.
+func second[F surrogate.Function, P any](fn func(float32, P, bool) (F, error), p P) func(float32, bool) (surrogate.Function, error) {
+	return wrap(func(a float32, rg bool) (F, error) { return fn(a, p, rg) })
+}
+
+const (
+	positive = surrogate.DomainPositive
+	finite   = surrogate.DomainFinite
+	aboveOne = surrogate.DomainAboveOne
+)
+
+// registry describes every surrogate as its library defines it (names,
+// parameters, defaults from the libraries' constructors), independently
 // of the kernels' own declarations.
 var registry = []struct {
 	name      string
 	typ       string // Go type New returns
 	ctor      func(float32, bool) (surrogate.Function, error)
-	usesAlpha bool // alpha is validated
+	library   string
+	param     string // the parameter New sets, "" if none
+	domain    surrogate.ParamDomain
+	usesAlpha bool // the parameter is validated
 	hasAlpha  bool // Alpha() != nil
 	alpha     float32
 	learnable bool
 }{
-	{"SigmoidGrad", "*surrogate.SigmoidGrad", wrap(surrogate.NewSigmoidGrad), true, true, 1, false},
-	{"AtanGrad", "*surrogate.AtanGrad", wrap(surrogate.NewAtanGrad), true, true, 2, true},
-	{"GateGrad", "*surrogate.GateGrad", wrap(surrogate.NewGateGrad), true, true, 2, false},
-	{"QGateGrad", "*surrogate.QGateGrad", wrap(surrogate.NewQGateGrad), true, true, 2, false},
-	{"ReLUGrad", "*surrogate.ReLUGrad", wrap(surrogate.NewReLUGrad), true, true, 2, false},
-	{"NonzeroSignLogAbs", "*surrogate.NonzeroSignLogAbs", wrap(surrogate.NewNonzeroSignLogAbs), true, true, 2, false},
-	{"STDPGrad", "*surrogate.STDPGrad", wrap(surrogate.NewSTDPGrad), false, true, 2, false},
-	{"EIGrad", "*surrogate.EIGrad", wrap(surrogate.NewEIGrad), false, true, 2, false},
-	{"BackEIGateGrad", "*surrogate.BackEIGateGrad", wrap(surrogate.NewBackEIGateGrad), false, true, 2, false},
-	{"RoundGrad", "*surrogate.RoundGrad", noAlpha(surrogate.NewRoundGrad), false, false, 0, false},
-	{"straight_through_estimator", "*surrogate.StraightThroughEstimator", noAlpha(surrogate.NewStraightThroughEstimator), false, false, 0, false},
-	{"heaviside", "*surrogate.Heaviside", noAlpha(surrogate.NewHeaviside), false, false, 0, false},
+	{"SigmoidGrad", "*surrogate.SigmoidGrad", wrap(surrogate.NewSigmoidGrad), "BrainCog", "alpha", positive, true, true, 1, false},
+	{"AtanGrad", "*surrogate.AtanGrad", wrap(surrogate.NewAtanGrad), "BrainCog", "alpha", positive, true, true, 2, true},
+	{"GateGrad", "*surrogate.GateGrad", wrap(surrogate.NewGateGrad), "BrainCog", "alpha", positive, true, true, 2, false},
+	{"QGateGrad", "*surrogate.QGateGrad", wrap(surrogate.NewQGateGrad), "BrainCog", "alpha", positive, true, true, 2, false},
+	{"ReLUGrad", "*surrogate.ReLUGrad", wrap(surrogate.NewReLUGrad), "BrainCog", "alpha", positive, true, true, 2, false},
+	{"STDPGrad", "*surrogate.STDPGrad", wrap(surrogate.NewSTDPGrad), "BrainCog", "alpha", positive, false, true, 2, false},
+	{"EIGrad", "*surrogate.EIGrad", wrap(surrogate.NewEIGrad), "BrainCog", "alpha", positive, false, true, 2, false},
+	{"BackEIGateGrad", "*surrogate.BackEIGateGrad", wrap(surrogate.NewBackEIGateGrad), "BrainCog", "alpha", positive, false, true, 2, false},
+	{"RoundGrad", "*surrogate.RoundGrad", noAlpha(surrogate.NewRoundGrad), "BrainCog", "", positive, false, false, 0, false},
+	{"straight_through_estimator", "*surrogate.StraightThroughEstimator", noAlpha(surrogate.NewStraightThroughEstimator), "BrainCog", "", positive, false, false, 0, false},
+	{"heaviside", "*surrogate.Heaviside", noAlpha(surrogate.NewHeaviside), "BrainCog", "", positive, false, false, 0, false},
+
+	{"PiecewiseQuadratic", "*surrogate.PiecewiseQuadratic", wrap(surrogate.NewPiecewiseQuadratic), "SpikingJelly", "alpha", positive, true, true, 1, false},
+	{"PiecewiseExp", "*surrogate.PiecewiseExp", wrap(surrogate.NewPiecewiseExp), "SpikingJelly", "alpha", positive, true, true, 1, false},
+	{"Sigmoid", "*surrogate.Sigmoid", wrap(surrogate.NewSigmoid), "SpikingJelly", "alpha", positive, true, true, 4, false},
+	{"SoftSign", "*surrogate.SoftSign", wrap(surrogate.NewSoftSign), "SpikingJelly", "alpha", positive, true, true, 2, false},
+	{"SuperSpike", "*surrogate.SuperSpike", wrap(surrogate.NewSuperSpike), "SpikingJelly", "alpha", positive, true, true, 1, false},
+	{"ATan", "*surrogate.ATan", wrap(surrogate.NewATan), "SpikingJelly", "alpha", positive, true, true, 2, false},
+	{"NonzeroSignLogAbs", "*surrogate.NonzeroSignLogAbs", wrap(surrogate.NewNonzeroSignLogAbs), "SpikingJelly", "alpha", positive, true, true, 1, false},
+	{"Erf", "*surrogate.Erf", wrap(surrogate.NewErf), "SpikingJelly", "alpha", positive, true, true, 2, false},
+	{"PiecewiseLeakyReLU", "*surrogate.PiecewiseLeakyReLU", second(surrogate.NewPiecewiseLeakyReLU, float32(0.01)), "SpikingJelly", "w", positive, true, true, 1, false},
+	{"SquarewaveFourierSeries", "*surrogate.SquarewaveFourierSeries", wrap(func(t float32, rg bool) (*surrogate.SquarewaveFourierSeries, error) {
+		return surrogate.NewSquarewaveFourierSeries(2, t, rg)
+	}), "SpikingJelly", "T_period", positive, true, true, 8, false},
+	{"S2NN", "*surrogate.S2NN", second(surrogate.NewS2NN, float32(1)), "SpikingJelly", "alpha", positive, true, true, 4, false},
+	{"QPseudoSpike", "*surrogate.QPseudoSpike", wrap(surrogate.NewQPseudoSpike), "SpikingJelly", "alpha", aboveOne, true, true, 2, false},
+	{"LeakyKReLU", "*surrogate.LeakyKReLU", second(surrogate.NewLeakyKReLU, float32(1)), "SpikingJelly", "leak", finite, true, true, 0, false},
+	{"FakeNumericalGradient", "*surrogate.FakeNumericalGradient", wrap(surrogate.NewFakeNumericalGradient), "SpikingJelly", "alpha", positive, true, true, 0.3, false},
+	{"LogTailedReLU", "*surrogate.LogTailedReLU", wrap(surrogate.NewLogTailedReLU), "SpikingJelly", "alpha", finite, true, true, 0, false},
+	{"DeterministicPass", "*surrogate.DeterministicPass", noAlpha(surrogate.NewDeterministicPass), "SpikingJelly", "", positive, false, false, 0, false},
+	{"Rect", "*surrogate.Rect", wrap(surrogate.NewRect), "SpikingJelly", "alpha", positive, true, true, 1, false},
+
+	{"atan", "*surrogate.SnnTorchATan", wrap(surrogate.NewSnnTorchATan), "snnTorch", "alpha", positive, true, true, 2, false},
+	{"fast_sigmoid", "*surrogate.FastSigmoid", wrap(surrogate.NewFastSigmoid), "snnTorch", "slope", positive, true, true, 25, false},
+	{"sigmoid", "*surrogate.SnnTorchSigmoid", wrap(surrogate.NewSnnTorchSigmoid), "snnTorch", "slope", positive, true, true, 25, false},
+	{"triangular", "*surrogate.Triangular", wrap(surrogate.NewTriangular), "snnTorch", "threshold", positive, true, true, 1, false},
+	{"spike_rate_escape", "*surrogate.SpikeRateEscape", wrap(func(slope float32, rg bool) (*surrogate.SpikeRateEscape, error) {
+		return surrogate.NewSpikeRateEscape(1, slope, rg)
+	}), "snnTorch", "slope", positive, true, true, 25, false},
+	{"SFS", "*surrogate.SparseFastSigmoid", second(surrogate.NewSparseFastSigmoid, float32(1)), "snnTorch", "slope", positive, true, true, 25, false},
+	{"LSO", "*surrogate.LeakySpikeOperator", wrap(surrogate.NewLeakySpikeOperator), "snnTorch", "slope", finite, true, true, 0.1, false},
+	{"snntorch_heaviside", "*surrogate.SnnTorchHeaviside", noAlpha(surrogate.NewSnnTorchHeaviside), "snnTorch", "", positive, false, false, 0, false},
+	{"snntorch_straight_through_estimator", "*surrogate.SnnTorchStraightThroughEstimator", noAlpha(surrogate.NewSnnTorchStraightThroughEstimator), "snnTorch", "", positive, false, false, 0, false},
 }
 
 func TestNamesMatchRegistry(t *testing.T) {
@@ -82,8 +129,14 @@ func TestNewEveryName(t *testing.T) {
 				t.Fatalf("%T has no Name and Kernel methods", f)
 			}
 			k, _ := surrogate.Lookup(r.name)
-			if named.Name() != r.name || named.Kernel() != k {
-				t.Errorf("Name() = %q, Kernel() = %p, want %q, %p", named.Name(), named.Kernel(), r.name, k)
+			if named.Name() != r.name || named.Kernel().Name != r.name || k.Name != r.name {
+				t.Errorf("Name() = %q, Kernel().Name = %q, Lookup's Name = %q, want %q", named.Name(), named.Kernel().Name, k.Name, r.name)
+			}
+			if k.Library != r.library || k.Param != r.param || k.Domain != r.domain {
+				t.Errorf("kernel Library=%q Param=%q Domain=%v, want %q %q %v", k.Library, k.Param, k.Domain, r.library, r.param, r.domain)
+			}
+			if k.DefaultAlpha != r.alpha || k.DefaultLearnable != r.learnable {
+				t.Errorf("kernel defaults %v (learnable %v), want %v (%v)", k.DefaultAlpha, k.DefaultLearnable, r.alpha, r.learnable)
 			}
 			if (f.Alpha() != nil) != r.hasAlpha {
 				t.Errorf("Alpha() = %v, want an alpha: %v", f.Alpha(), r.hasAlpha)
@@ -126,21 +179,41 @@ func TestNewUnknownName(t *testing.T) {
 	}
 }
 
+// domainCases lists, per domain, parameters outside it and inside it,
+// worked out from the domain's definition.
+var domainCases = map[surrogate.ParamDomain]struct{ bad, good []float32 }{
+	surrogate.DomainPositive: {
+		bad:  []float32{nan32, inf32, -inf32, 0, negZero32, -1, -math.SmallestNonzeroFloat32},
+		good: []float32{math.SmallestNonzeroFloat32, 1e-3, 0.5, 1, 2, 100},
+	},
+	surrogate.DomainFinite: {
+		bad:  []float32{nan32, inf32, -inf32},
+		good: []float32{0, negZero32, -1, 1e-3, 0.5, 1, 100, -math.MaxFloat32},
+	},
+	surrogate.DomainAboveOne: {
+		bad:  []float32{nan32, inf32, -inf32, 0, negZero32, -1, 0.5, 1},
+		good: []float32{math.Nextafter32(1, 2), 1.5, 2, 100},
+	},
+}
+
+var (
+	nan32     = float32(math.NaN())
+	inf32     = float32(math.Inf(1))
+	negZero32 = float32(math.Copysign(0, -1))
+)
+
 func TestNewAlphaValidation(t *testing.T) {
-	bad := []float32{
-		float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)),
-		0, float32(math.Copysign(0, -1)), -1,
-	}
 	for _, r := range registry {
-		for _, alpha := range bad {
+		dc := domainCases[r.domain]
+		for _, alpha := range dc.bad {
 			for _, rg := range []bool{false, true} {
 				f, err := surrogate.New(r.name, alpha, rg)
 				g, cerr := r.ctor(alpha, rg)
 				if r.usesAlpha {
 					if err == nil || f != nil {
 						t.Errorf("New(%q, %v, %v) = %v, %v; want an error", r.name, alpha, rg, f, err)
-					} else if !strings.Contains(err.Error(), r.name) {
-						t.Errorf("New(%q, %v) error %q does not name the function", r.name, alpha, err)
+					} else if !strings.Contains(err.Error(), r.name) || !strings.Contains(err.Error(), r.param) {
+						t.Errorf("New(%q, %v) error %q does not name the function and %q", r.name, alpha, err, r.param)
 					}
 					if cerr == nil || g != nil {
 						t.Errorf("constructor of %s with alpha %v = %v, %v; want an error", r.name, alpha, g, cerr)
@@ -155,11 +228,62 @@ func TestNewAlphaValidation(t *testing.T) {
 				}
 			}
 		}
-		// Valid alphas are accepted by everyone.
-		for _, alpha := range []float32{1e-3, 0.5, 1, 2, 100} {
+		for _, alpha := range dc.good {
 			if _, err := surrogate.New(r.name, alpha, false); err != nil {
 				t.Errorf("New(%q, %v): %v", r.name, alpha, err)
 			}
+			if _, err := r.ctor(alpha, true); err != nil {
+				t.Errorf("constructor of %s with alpha %v: %v", r.name, alpha, err)
+			}
+		}
+	}
+}
+
+// TestSecondParameterValidation checks the second parameters of the
+// constructors of two: finite (c, beta, k, B) and n >= 1.
+func TestSecondParameterValidation(t *testing.T) {
+	for _, bad := range []float32{nan32, inf32, -inf32} {
+		if _, err := surrogate.NewPiecewiseLeakyReLU(1, bad, false); err == nil || !strings.Contains(err.Error(), "c must") {
+			t.Errorf("NewPiecewiseLeakyReLU(1, %v): %v", bad, err)
+		}
+		if _, err := surrogate.NewS2NN(4, bad, false); err == nil || !strings.Contains(err.Error(), "beta must") {
+			t.Errorf("NewS2NN(4, %v): %v", bad, err)
+		}
+		if _, err := surrogate.NewLeakyKReLU(0, bad, false); err == nil || !strings.Contains(err.Error(), "k must") {
+			t.Errorf("NewLeakyKReLU(0, %v): %v", bad, err)
+		}
+		if _, err := surrogate.NewSpikeRateEscape(bad, 25, false); err == nil || !strings.Contains(err.Error(), "beta must") {
+			t.Errorf("NewSpikeRateEscape(%v, 25): %v", bad, err)
+		}
+		if _, err := surrogate.NewSparseFastSigmoid(25, bad, false); err == nil || !strings.Contains(err.Error(), "B must") {
+			t.Errorf("NewSparseFastSigmoid(25, %v): %v", bad, err)
+		}
+	}
+	for _, n := range []int{0, -1} {
+		if _, err := surrogate.NewSquarewaveFourierSeries(n, 8, false); err == nil || !strings.Contains(err.Error(), "n must") {
+			t.Errorf("NewSquarewaveFourierSeries(%d, 8): %v", n, err)
+		}
+	}
+	// The accessors return what was set.
+	p, _ := surrogate.NewPiecewiseLeakyReLU(0.5, -0.25, false)
+	s, _ := surrogate.NewS2NN(3, 2, false)
+	l, _ := surrogate.NewLeakyKReLU(0.1, 2, false)
+	q, _ := surrogate.NewSquarewaveFourierSeries(5, 4, false)
+	e, _ := surrogate.NewSpikeRateEscape(3, 10, false)
+	f, _ := surrogate.NewSparseFastSigmoid(10, -0.5, false)
+	for _, c := range []struct {
+		name      string
+		got, want float32
+	}{
+		{"PiecewiseLeakyReLU w", p.AlphaValue(), 0.5}, {"PiecewiseLeakyReLU c", p.C(), -0.25},
+		{"S2NN alpha", s.AlphaValue(), 3}, {"S2NN beta", s.Beta(), 2},
+		{"LeakyKReLU leak", l.AlphaValue(), 0.1}, {"LeakyKReLU k", l.K(), 2},
+		{"SquarewaveFourierSeries T", q.AlphaValue(), 4}, {"SquarewaveFourierSeries n", float32(q.N()), 5},
+		{"spike_rate_escape slope", e.AlphaValue(), 10}, {"spike_rate_escape beta", e.Beta(), 3},
+		{"SFS slope", f.AlphaValue(), 10}, {"SFS B", f.B(), -0.5},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
 		}
 	}
 }
@@ -451,4 +575,122 @@ func must(f surrogate.Function, err error) surrogate.Function {
 		panic(err)
 	}
 	return f
+}
+
+// TestNothingChangesTheRegistry checks that what users get from the
+// package (Lookup's kernel, a function's Kernel, Names' slice) are copies:
+// changing them changes neither the registry nor the functions.
+func TestNothingChangesTheRegistry(t *testing.T) {
+	x := []float32{-1, -0.25, 0, 0.25, 1}
+	grads := func(f surrogate.Function) []float32 {
+		xv := autograd.NewVar(mustTensor(t, slices.Clone(x)), true)
+		if err := autograd.Backward(f.Apply(xv), nil); err != nil {
+			t.Fatal(err)
+		}
+		return xv.Grad().Data()
+	}
+	for _, name := range []string{"AtanGrad", "QGateGrad", "ATan", "fast_sigmoid", "S2NN"} {
+		f, err := surrogate.New(name, 2, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := grads(f)
+
+		k, _ := surrogate.Lookup(name)
+		k.Name, k.Rule, k.DefaultAlpha, k.UsesAlpha = "changed", surrogate.SpikeSign, 99, false
+		k.Deriv, k.Grad, k.GradSlice = nil, nil, nil
+		fk := f.(interface{ Kernel() *surrogate.Kernel }).Kernel()
+		fk.Grad = func(_, _, _ float32) float32 { return 42 }
+		fk.GradSlice = func(dst, _, _ []float32, _ float32) {
+			for i := range dst {
+				dst[i] = 42
+			}
+		}
+		names := surrogate.Names()
+		names[0] = "changed"
+
+		if got := grads(f); !slices.Equal(got, want) {
+			t.Errorf("%s: gradients %v after changing copies, want %v", name, got, want)
+		}
+		g, _ := surrogate.New(name, 2, false)
+		if got := grads(g); !slices.Equal(got, want) {
+			t.Errorf("%s: a new function's gradients %v, want %v", name, got, want)
+		}
+		k2, _ := surrogate.Lookup(name)
+		if k2.Name != name || k2.DefaultAlpha == 99 || !k2.UsesAlpha || k2.Deriv == nil || k2.Rule == surrogate.SpikeSign {
+			t.Errorf("%s: Lookup after changing a copy: %+v", name, k2)
+		}
+		if surrogate.Names()[0] == "changed" {
+			t.Error("Names returned the registry's own slice")
+		}
+	}
+}
+
+// TestNewCustom checks the errors of NewCustom and that its function
+// follows its kernel.
+func TestNewCustom(t *testing.T) {
+	ok := surrogate.Kernel{Name: "mine", Rule: surrogate.SpikeGE, Deriv: func(_, _ float32) float32 { return 3 }}
+	for _, c := range []struct {
+		name string
+		k    surrogate.Kernel
+		want string
+	}{
+		{"no name", surrogate.Kernel{Rule: surrogate.SpikeGT}, "no name"},
+		{"no rule", surrogate.Kernel{Name: "r"}, "neither Rule nor Spike"},
+		{"two rules", surrogate.Kernel{Name: "r", Rule: surrogate.SpikeGT, Spike: func(float32) float32 { return 0 }}, "both"},
+		{"bad alpha", surrogate.Kernel{Name: "a", Rule: surrogate.SpikeGT, UsesAlpha: true, HasAlpha: true, Param: "alpha"}, "alpha must be"},
+	} {
+		if f, err := surrogate.NewCustom(c.k, -1, false); err == nil || f != nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: NewCustom = %v, %v; want an error with %q", c.name, f, err, c.want)
+		}
+	}
+	f, err := surrogate.NewCustom(ok, 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := autograd.NewVar(mustTensor(t, []float32{-1, 0, 1}), true)
+	y := f.Apply(x)
+	if err := autograd.Backward(y, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := y.Value().Data(); !slices.Equal(got, []float32{0, 1, 1}) {
+		t.Errorf("spikes %v", got)
+	}
+	if got := x.Grad().Data(); !slices.Equal(got, []float32{3, 3, 3}) {
+		t.Errorf("grad %v", got)
+	}
+	// A kernel from Lookup can be reused as a custom one.
+	k, _ := surrogate.Lookup("SuperSpike")
+	k.Name = "SuperSpike2"
+	if _, err := surrogate.NewCustom(*k, 1, false); err != nil {
+		t.Errorf("NewCustom of a looked-up kernel: %v", err)
+	}
+}
+
+// TestLibraryParametersGetNoGradient checks that a learnable parameter of
+// a SpikingJelly or snnTorch function stays without a gradient (their
+// parameters are Python numbers), while x gets one.
+func TestLibraryParametersGetNoGradient(t *testing.T) {
+	for _, r := range registry {
+		if r.library == "BrainCog" || !r.hasAlpha {
+			continue
+		}
+		f, err := surrogate.New(r.name, 2, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !f.Alpha().RequiresGrad() {
+			t.Errorf("%s: alpha does not require grad", r.name)
+		}
+		x := autograd.NewVar(mustTensor(t, slices.Clone(alphaInputs)), true)
+		if err := autograd.Backward(f.Apply(x), nil); err != nil {
+			t.Fatal(err)
+		}
+		if f.Alpha().Grad() != nil {
+			t.Errorf("%s: alpha got gradient %v", r.name, f.Alpha().Grad())
+		}
+		if x.Grad() == nil {
+			t.Errorf("%s: x got no gradient", r.name)
+		}
+	}
 }

@@ -4,21 +4,25 @@ import "math"
 
 // sigmoidKernel: forward x >= 0; g(x) = sigmoid(alpha x);
 // g'(x) = alpha * s * (1 - s) with s = sigmoid(alpha x).
-var sigmoidKernel = Kernel{
-	Name: "SigmoidGrad",
-	Rule: SpikeGE,
-	Primitive: func(x, alpha float32) float32 {
-		return sigmoid32(alpha * x)
-	},
-	Deriv: func(x, alpha float32) float32 {
-		s := sigmoid32(alpha * x)
-		return float32(s*(1-s)) * alpha
-	},
-	Grad:         sigmoidGrad,
-	GradSlice:    sigmoidGradSlice,
-	UsesAlpha:    true,
-	HasAlpha:     true,
-	DefaultAlpha: 1,
+func sigmoidKernel() Kernel {
+	return Kernel{
+		Library: "BrainCog",
+		Name:    "SigmoidGrad",
+		Rule:    SpikeGE,
+		Primitive: func(x, alpha float32) float32 {
+			return sigmoid32(alpha * x)
+		},
+		Deriv: func(x, alpha float32) float32 {
+			s := sigmoid32(alpha * x)
+			return float32(s*(1-s)) * alpha
+		},
+		Grad:         sigmoidGrad,
+		GradSlice:    sigmoidGradSlice,
+		UsesAlpha:    true,
+		Param:        "alpha",
+		HasAlpha:     true,
+		DefaultAlpha: 1,
+	}
 }
 
 // sigmoidGrad is BrainCog's backward g * s * (1 - s) * alpha with
@@ -47,7 +51,7 @@ type SigmoidGrad struct{ SurrogateFunctionBase }
 
 // NewSigmoidGrad returns a SigmoidGrad with the given alpha.
 func NewSigmoidGrad(alpha float32, requiresGrad bool) (*SigmoidGrad, error) {
-	b, err := newBase(&sigmoidKernel, alpha, requiresGrad)
+	b, err := newBase(sigmoidKernel(), alpha, requiresGrad)
 	if err != nil {
 		return nil, err
 	}

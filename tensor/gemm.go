@@ -3,6 +3,7 @@ package tensor
 import (
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -54,8 +55,18 @@ var gemmUseAVX512 = gemmHaveAVX512
 // where op(X) is X or its transpose as transA and transB say. op(A) is m×k,
 // op(B) is k×n and C is m×n; lda, ldb and ldc are the row strides of A, B
 // and C as stored. When beta is 0, C is overwritten without being read, so
-// it may hold NaNs. Gemm panics when a slice is too short for its
-// dimensions. It is the one matrix-product kernel of the package.
+// it may hold NaNs. It is the one matrix-product kernel of the package.
+//
+// Like a BLAS routine, Gemm checks its sizes and panics, with a message
+// naming the argument, on a programmer error: m, n or k negative; lda,
+// ldb or ldc smaller than the length of a row of A, B or C as stored (k,
+// or m with transA, for A; n, or k with transB, for B; n for C); a slice
+// shorter than its rows and stride need ((rows-1)·ld + cols elements, for
+// a matrix that is not empty). For example
+//
+//	tensor: Gemm: k = -1 is negative
+//	tensor: Gemm: lda = 3 is less than 4, the row length of A (m×k = 2×4)
+//	tensor: Gemm: A has 7 elements, too few for 2×4 with stride 4
 //
 // Every element of C is computed the same way whatever its position (no
 // term is skipped, so 0·Inf gives NaN everywhere). On amd64 CPUs with AVX2
@@ -65,19 +76,27 @@ var gemmUseAVX512 = gemmHaveAVX512
 // results may differ in the last bits. The results do not depend on the
 // number of goroutines used.
 func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if m == 0 || n == 0 {
-		return
+	for _, d := range [...]struct {
+		name string
+		v    int
+	}{{"m", m}, {"n", n}, {"k", k}} {
+		if d.v < 0 {
+			panic(fmt.Sprintf("tensor: Gemm: %s = %d is negative", d.name, d.v))
+		}
 	}
-	checkLen("C", c, m, n, ldc)
 	if transA {
-		checkLen("A", a, k, m, lda)
+		checkMatrix("A", "k×m", a, k, m, lda)
 	} else {
-		checkLen("A", a, m, k, lda)
+		checkMatrix("A", "m×k", a, m, k, lda)
 	}
 	if transB {
-		checkLen("B", b, n, k, ldb)
+		checkMatrix("B", "n×k", b, n, k, ldb)
 	} else {
-		checkLen("B", b, k, n, ldb)
+		checkMatrix("B", "k×n", b, k, n, ldb)
+	}
+	checkMatrix("C", "m×n", c, m, n, ldc)
+	if m == 0 || n == 0 {
+		return
 	}
 	if k == 0 || alpha == 0 {
 		scaleRows(m, n, beta, c, ldc)
@@ -669,11 +688,18 @@ func alignedFloats(n int) []float32 {
 	return s[skip : skip+n : skip+n]
 }
 
-func checkLen(name string, s []float32, rows, cols, ld int) {
+// checkMatrix panics unless s can hold a rows×cols matrix (shape names
+// its dimensions) stored row-major with stride ld.
+func checkMatrix(name, shape string, s []float32, rows, cols, ld int) {
+	if ld < cols {
+		panic(fmt.Sprintf("tensor: Gemm: ld%s = %d is less than %d, the row length of %s (%s = %d×%d)",
+			strings.ToLower(name), ld, cols, name, shape, rows, cols))
+	}
 	if rows == 0 || cols == 0 {
 		return
 	}
-	if ld < cols || len(s) < (rows-1)*ld+cols {
+	// len(s) >= (rows-1)*ld + cols, without overflow; ld >= cols >= 1.
+	if len(s) < cols || (len(s)-cols)/ld < rows-1 {
 		panic(fmt.Sprintf("tensor: Gemm: %s has %d elements, too few for %d×%d with stride %d", name, len(s), rows, cols, ld))
 	}
 }

@@ -278,3 +278,78 @@ func TestGemmConcurrent(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// TestGemmInvalidSizes checks that every invalid size makes Gemm panic
+// with a message naming the argument (as a BLAS routine does), instead of
+// dividing by zero, reading out of bounds or computing garbage.
+func TestGemmInvalidSizes(t *testing.T) {
+	ok := func(n int) []float32 { return make([]float32, n) }
+	tests := []struct {
+		name    string
+		ta, tb  bool
+		m, n, k int
+		a       []float32
+		lda     int
+		b       []float32
+		ldb     int
+		c       []float32
+		ldc     int
+		want    string
+	}{
+		{"negative m", false, false, -1, 3, 4, ok(8), 4, ok(12), 3, ok(6), 3, "tensor: Gemm: m = -1 is negative"},
+		{"negative n", false, false, 2, -3, 4, ok(8), 4, ok(12), 3, ok(6), 3, "tensor: Gemm: n = -3 is negative"},
+		{"negative k", false, false, 2, 3, -1, ok(8), 4, ok(12), 3, ok(6), 3, "tensor: Gemm: k = -1 is negative"},
+		{"negative k, empty slices", false, false, 2, 3, -1, nil, 0, nil, 3, ok(6), 3, "tensor: Gemm: k = -1 is negative"},
+		{"negative m with n 0", false, false, -5, 0, 0, nil, 0, nil, 0, nil, 0, "tensor: Gemm: m = -5 is negative"},
+		{"lda too small", false, false, 2, 3, 4, ok(100), 3, ok(12), 3, ok(6), 3,
+			"tensor: Gemm: lda = 3 is less than 4, the row length of A (m×k = 2×4)"},
+		{"lda too small, transA", true, false, 2, 3, 4, ok(100), 1, ok(12), 3, ok(6), 3,
+			"tensor: Gemm: lda = 1 is less than 2, the row length of A (k×m = 4×2)"},
+		{"ldb too small", false, false, 2, 3, 4, ok(8), 4, ok(100), 2, ok(6), 3,
+			"tensor: Gemm: ldb = 2 is less than 3, the row length of B (k×n = 4×3)"},
+		{"ldb too small, transB", false, true, 2, 3, 4, ok(8), 4, ok(100), 3, ok(6), 3,
+			"tensor: Gemm: ldb = 3 is less than 4, the row length of B (n×k = 3×4)"},
+		{"ldc too small", false, false, 2, 3, 4, ok(8), 4, ok(12), 3, ok(100), 2,
+			"tensor: Gemm: ldc = 2 is less than 3, the row length of C (m×n = 2×3)"},
+		{"negative ldc, empty C", false, false, 0, 0, 4, nil, 4, nil, 0, nil, -1,
+			"tensor: Gemm: ldc = -1 is less than 0, the row length of C (m×n = 0×0)"},
+		{"negative lda, k 0", false, false, 2, 3, 0, nil, -1, nil, 3, ok(6), 3,
+			"tensor: Gemm: lda = -1 is less than 0, the row length of A (m×k = 2×0)"},
+		{"short C", false, false, 2, 3, 4, ok(8), 4, ok(12), 3, ok(5), 3, "tensor: Gemm: C has 5 elements, too few for 2×3 with stride 3"},
+		{"short A", false, false, 2, 3, 4, ok(7), 4, ok(12), 3, ok(6), 3, "tensor: Gemm: A has 7 elements, too few for 2×4 with stride 4"},
+		{"short B", false, false, 2, 3, 4, ok(8), 4, ok(11), 3, ok(6), 3, "tensor: Gemm: B has 11 elements, too few for 4×3 with stride 3"},
+		{"short A transposed", true, false, 2, 3, 4, ok(7), 2, ok(12), 3, ok(6), 3, "tensor: Gemm: A has 7 elements, too few for 4×2 with stride 2"},
+		{"short B transposed", false, true, 2, 3, 4, ok(8), 4, ok(11), 4, ok(6), 3, "tensor: Gemm: B has 11 elements, too few for 3×4 with stride 4"},
+		{"short with stride", false, false, 2, 3, 4, ok(8), 4, ok(12), 3, ok(7), 5, "tensor: Gemm: C has 7 elements, too few for 2×3 with stride 5"},
+		{"short C, k 0", false, false, 2, 3, 0, nil, 0, nil, 3, ok(5), 3, "tensor: Gemm: C has 5 elements, too few for 2×3 with stride 3"},
+		{"overflowing stride", false, false, 3, 1, 1, ok(3), 1, ok(1), 1, ok(3), math.MaxInt/2 + 1,
+			fmt.Sprintf("tensor: Gemm: C has 3 elements, too few for 3×1 with stride %d", math.MaxInt/2+1)},
+		{"huge m", false, false, math.MaxInt, 1, 1, ok(4), 1, ok(1), 1, ok(4), 1,
+			fmt.Sprintf("tensor: Gemm: A has 4 elements, too few for %d×1 with stride 1", math.MaxInt)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			msg := mustPanic(t, func() {
+				tensor.Gemm(tc.ta, tc.tb, tc.m, tc.n, tc.k, 1, tc.a, tc.lda, tc.b, tc.ldb, 0, tc.c, tc.ldc)
+			})
+			if msg != tc.want {
+				t.Errorf("panic %q, want %q", msg, tc.want)
+			}
+		})
+	}
+}
+
+// TestGemmValidEdgeSizes checks sizes at the edge of validity: exactly
+// long enough with strides, empty matrices with zero strides, k = 0.
+func TestGemmValidEdgeSizes(t *testing.T) {
+	ok := func(n int) []float32 { return make([]float32, n) }
+	tensor.Gemm(false, false, 2, 3, 4, 1, ok(4+4), 4, ok(3*5+3), 5, 0, ok(7+3), 7)
+	tensor.Gemm(true, true, 2, 3, 4, 1, ok(3*2+2), 2, ok(2*4+4), 4, 0, ok(3+3), 3)
+	tensor.Gemm(false, false, 0, 0, 0, 1, nil, 0, nil, 0, 0, nil, 0)
+	tensor.Gemm(false, false, 0, 3, 4, 1, nil, 4, ok(12), 3, 0, nil, 3)
+	c := []float32{1, 2, 3, 4, 5, 6}
+	tensor.Gemm(false, false, 2, 3, 0, 1, nil, 0, nil, 3, 2, c, 3) // k = 0: C = beta·C
+	if c[0] != 2 || c[5] != 12 {
+		t.Errorf("k = 0: C = %v, want 2·C", c)
+	}
+}

@@ -46,9 +46,9 @@ const (
 )
 
 // SurrogateFigure writes to w a PNG image, width by height pixels, of the
-// named surrogate functions (BrainCog's names, as surrogate.Names lists
-// them; nil or empty means all of them), one panel each on a grid of up to
-// four columns, under a title and a legend that all panels share.
+// named surrogate functions (any of surrogate.Names; nil or empty means
+// DefaultSurrogates, BrainCog's), one panel each on a grid of up to four
+// columns, under a title and a legend that all panels share.
 //
 // Each panel shows, for x in [SurrogateXMin, SurrogateXMax], the forward
 // spike S(x) as a step (a vertical dotted line at each jump, a filled dot
@@ -59,14 +59,15 @@ const (
 // alpha is unused, that the function has no gradient (heaviside) or that
 // g' is the spike itself (STDPGrad).
 //
-// alpha is the shape parameter given to every function that uses one; 0
-// means each function's BrainCog default. A width or height of 0 means
+// alpha is the shape parameter given to every function that uses one and
+// accepts it (surrogate.Kernel.Domain); 0 means each function's default
+// (its library's). A width or height of 0 means
 // DefaultWidth or DefaultHeight. An unknown name, a negative, NaN or
 // infinite alpha, or an image too small to draw on or larger than MaxSide
 // is an error, and then nothing is written.
 func SurrogateFigure(w io.Writer, names []string, alpha float32, width, height int) error {
 	if len(names) == 0 {
-		names = surrogateOrder(surrogate.Names())
+		names = DefaultSurrogates()
 	}
 	if math.IsNaN(float64(alpha)) || math.IsInf(float64(alpha), 0) || alpha < 0 {
 		return fmt.Errorf("viz: alpha must be 0 (the defaults) or finite and positive, got %v", alpha)
@@ -107,7 +108,7 @@ func SurrogateFigure(w io.Writer, names []string, alpha float32, width, height i
 func surrogateLegend(alpha float32) []legendEntry {
 	st := newStyles()
 	label, note := st.legendLabel(), st.legendNote()
-	sub := "α: each function's BrainCog default"
+	sub := "α: each function's default"
 	if alpha != 0 {
 		sub = "α = " + formatAlpha(alpha) + " for every function that uses it"
 	}
@@ -129,12 +130,25 @@ func gridShape(n int) (cols, rows int) {
 	return cols, rows
 }
 
+// DefaultSurrogates returns the functions SurrogateFigure draws when given
+// no names: BrainCog's, in the order of the package documentation of
+// surrogate.
+func DefaultSurrogates() []string {
+	var names []string
+	for _, n := range surrogate.Names() {
+		if k, err := surrogate.Lookup(n); err == nil && k.Library == "BrainCog" {
+			names = append(names, n)
+		}
+	}
+	return surrogateOrder(names)
+}
+
 // surrogateOrder sorts names as the package documentation of surrogate
 // lists the functions (smooth ones first, then windows, then the rest),
 // with names it does not know at the end in their given order.
 func surrogateOrder(names []string) []string {
 	order := []string{
-		"SigmoidGrad", "AtanGrad", "NonzeroSignLogAbs", "QGateGrad",
+		"SigmoidGrad", "AtanGrad", "QGateGrad",
 		"GateGrad", "ReLUGrad", "STDPGrad", "EIGrad",
 		"BackEIGateGrad", "RoundGrad", "straight_through_estimator", "heaviside",
 	}
@@ -153,7 +167,7 @@ func surrogateOrder(names []string) []string {
 // surrogatePanel returns the panel of kernel k: alpha 0 means k's default.
 // xLabel says whether to label the x axis (the bottom panel of a column).
 func surrogatePanel(k *surrogate.Kernel, alpha float32, xLabel bool) *plot.Plot {
-	if alpha == 0 || !k.UsesAlpha {
+	if alpha == 0 || !k.UsesAlpha || !k.Domain.Contains(alpha) {
 		alpha = k.DefaultAlpha
 	}
 	xs := make([]float32, SurrogateSamples)
@@ -216,6 +230,8 @@ func surrogatePanel(k *surrogate.Kernel, alpha float32, xLabel bool) *plot.Plot 
 func panelTitle(k *surrogate.Kernel, alpha float32, xs []float32) string {
 	var notes []string
 	switch {
+	case k.UsesAlpha && k.Param != "" && k.Param != "alpha":
+		notes = append(notes, k.Param+" = "+formatAlpha(alpha))
 	case k.UsesAlpha:
 		notes = append(notes, "α = "+formatAlpha(alpha))
 	case k.HasAlpha:

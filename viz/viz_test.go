@@ -41,7 +41,9 @@ func TestSurrogateFigure(t *testing.T) {
 		width, height int
 	}{
 		{"all", nil, 0, 1600, 1200},
-		{"all small", surrogate.Names(), 0, 800, 600},
+		{"all small", viz.DefaultSurrogates(), 0, 800, 600},
+		{"every name", surrogate.Names(), 0, 1600, 4000},
+		{"every name, alpha 3", surrogate.Names(), 3, 1600, 4000},
 		{"odd size", nil, 0, 1001, 777},
 		{"one", []string{"QGateGrad"}, 3, 400, 300},
 		{"five", []string{"AtanGrad", "heaviside", "STDPGrad", "EIGrad", "RoundGrad"}, 0.5, 1200, 700},
@@ -107,5 +109,25 @@ func BenchmarkSurrogateFigure(b *testing.B) {
 		if err := viz.SurrogateFigure(&buf, nil, 0, viz.DefaultWidth, viz.DefaultHeight); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestDefaultSurrogates checks that the default figure draws BrainCog's
+// functions, each once, and that they are registered names.
+func TestDefaultSurrogates(t *testing.T) {
+	names := viz.DefaultSurrogates()
+	if len(names) != 11 {
+		t.Errorf("%d default surrogates, want BrainCog's 11: %v", len(names), names)
+	}
+	seen := map[string]bool{}
+	for _, n := range names {
+		k, err := surrogate.Lookup(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k.Library != "BrainCog" || seen[n] {
+			t.Errorf("%s: library %s, seen before %v", n, k.Library, seen[n])
+		}
+		seen[n] = true
 	}
 }

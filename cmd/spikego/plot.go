@@ -19,7 +19,7 @@ func runPlot(args []string, stdout, _ io.Writer) error {
 	fs := newFlagSet("plot")
 	out := fs.String("o", "surrogates.png", "write the PNG image to `file`")
 	alpha := fs.Float64("alpha", 0, "shape parameter `alpha` for every function that uses one (0: each function's BrainCog default)")
-	names := fs.String("names", "", "comma-separated `list` of the surrogate functions to draw (default all: "+strings.Join(surrogate.Names(), ", ")+")")
+	names := fs.String("names", "", "comma-separated `list` of the surrogate functions to draw (default BrainCog's: "+strings.Join(viz.DefaultSurrogates(), ", ")+"; any of "+strings.Join(surrogate.Names(), ", ")+")")
 	width := fs.Int("width", viz.DefaultWidth, "image width in `pixels`")
 	height := fs.Int("height", viz.DefaultHeight, "image height in `pixels`")
 	usage := flagUsage(fs, []string{"plot surrogates [-o file] [-alpha X] [-names a,b,c] [-width W] [-height H]"},
@@ -77,7 +77,7 @@ Figures:
 	}
 	n := len(list)
 	if n == 0 {
-		n = len(surrogate.Names())
+		n = len(viz.DefaultSurrogates())
 	}
 	_, err := fmt.Fprintf(stdout, "wrote %s: %d surrogate functions, %dx%d PNG, %d bytes\n", *out, n, *width, *height, buf.Len())
 	return err

@@ -21,9 +21,10 @@ Usage:
   torch_interop.py read FILE
       Load FILE (for instance one written by the Go writer) into torch
       tensors and print JSON {"tensors": {name: {"dtype", "shape",
-      "bits"}}, "metadata": {...}} on stdout, where bits are the float32
-      bit patterns of the values. Used by TestTorchLoadsGoFile when
-      SAFETENSORS_TORCH=1.
+      "bits", "ints"}}, "metadata": {...}} on stdout, where bits are the
+      float32 bit patterns of the values and, for integer and bool
+      tensors, ints are the exact values as decimal strings. Used by
+      TestTorchLoadsGoFile when SAFETENSORS_TORCH=1.
 """
 
 import json
@@ -37,7 +38,14 @@ DTYPES = {
     "F32": torch.float32,
     "F16": torch.float16,
     "BF16": torch.bfloat16,
+    "I64": torch.int64,
+    "I32": torch.int32,
+    "I16": torch.int16,
+    "I8": torch.int8,
+    "U8": torch.uint8,
+    "BOOL": torch.bool,
 }
+INTEGER = {"I64", "I32", "I16", "I8", "U8", "BOOL"}
 NAMES = {v: k for k, v in DTYPES.items()}
 
 
@@ -124,14 +132,18 @@ def gen(out, out_json):
         assert f32_bits(back[k]) == f32_bits(t), k
 
 
+def describe(t):
+    d = {"dtype": NAMES[t.dtype], "shape": list(t.shape), "bits": f32_bits(t)}
+    if d["dtype"] in INTEGER:
+        d["ints"] = [str(int(v)) for v in t.reshape(-1).tolist()]
+    return d
+
+
 def read(path):
     tensors, metadata = load(path)
     out = {
         "metadata": metadata,
-        "tensors": {
-            k: {"dtype": NAMES[t.dtype], "shape": list(t.shape), "bits": f32_bits(t)}
-            for k, t in tensors.items()
-        },
+        "tensors": {k: describe(t) for k, t in tensors.items()},
     }
     json.dump(out, sys.stdout, sort_keys=True)
     sys.stdout.write("\n")

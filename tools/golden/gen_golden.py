@@ -155,26 +155,6 @@ class EIFn(torch.autograd.Function):
         return g.clone() * (abs(x) < 0.5).float()
 
 
-class NonzeroSignLogAbsFn(torch.autograd.Function):
-    """Not a BrainCog class: the primitive named in BrainCog's gate docstring,
-    g(x) = NonzeroSign(x) * log(|alpha x| + 1), used as a surrogate.
-    Spike like gate: y = (x > 0).
-    dx = g * (alpha / (1 + |alpha * x|))   -- evaluated exactly in this order:
-         t = alpha * x;  t = |t|;  t = 1 + t;  t = alpha / t;  dx = g * t.
-    alpha never receives a gradient."""
-
-    @staticmethod
-    def forward(ctx, x, alpha):
-        ctx.save_for_backward(x, alpha)
-        return x.gt(0).float()
-
-    @staticmethod
-    def backward(ctx, g):
-        x, alpha = ctx.saved_tensors
-        dx = g * (alpha / (1 + (alpha * x).abs())) if ctx.needs_input_grad[0] else None
-        return dx, None
-
-
 def round_grad(x):
     """RoundGrad module: h = Hardtanh(-0.5, 4.5)(x);  y = (ceil(h) + h) - h.detach().
     Gradient: ceil contributes zeros, so dh = g, then hardtanh backward
@@ -196,7 +176,6 @@ FUNCS = {
     "RoundGrad": (lambda x, a: round_grad(x), 2.0, False, False),
     "straight_through_estimator": (lambda x, a: StraightThroughFn.apply(x), 2.0, False, False),
     "heaviside": (lambda x, a: heaviside(x), 2.0, False, False),
-    "NonzeroSignLogAbs": (lambda x, a: NonzeroSignLogAbsFn.apply(x, a), 2.0, False, True),
 }
 # Functions for which alpha is tested both learnable and not.
 BOTH_LEARNABLE = ("AtanGrad", "ReLUGrad")
@@ -452,8 +431,6 @@ def main():
         "straight_through_estimator and heaviside (cases still vary it).",
         "heaviside has no autograd graph in torch; grad_x is recorded as +0 (the Go port's "
         "convention).",
-        "NonzeroSignLogAbs is not a BrainCog class: y = (x > 0), "
-        "dx = grad_out * (alpha / (1 + |alpha*x|)).",
         "Sums (grad_alpha) and torch.sigmoid (vectorised Sleef exp) are not guaranteed bit-exact "
         "in another implementation; compare them with a few-ulp / relative tolerance.",
         "NaN results: compare as 'is NaN' -- the sign/payload bit of a NaN produced by "
