@@ -78,7 +78,11 @@ func encode(m nn.Module, opt optim.Optimizer, meta map[string]string) ([]safeten
 		if strings.HasPrefix(e.Name, OptimizerPrefix) {
 			return nil, nil, fmt.Errorf("checkpoint: module tensor %q uses the optimizer prefix", e.Name)
 		}
-		ts = append(ts, safetensors.Tensor{Name: e.Name, Shape: e.Tensor.Shape(), Data: e.Tensor.Data()})
+		t := safetensors.Tensor{Name: e.Name, Shape: e.Tensor.Shape(), Data: e.Tensor.Data()}
+		if isCount(e.Name) {
+			t.DType = safetensors.I64 // an integer in PyTorch's state_dict
+		}
+		ts = append(ts, t)
 	}
 	if opt != nil {
 		st, ok := opt.(optim.Stateful)
@@ -99,6 +103,12 @@ func encode(m nn.Module, opt optim.Optimizer, meta map[string]string) ([]safeten
 	return ts, md, nil
 }
 
+// isCount reports whether a state_dict entry is one that PyTorch keeps as
+// an int64 (BatchNorm's num_batches_tracked), so that it is written as I64.
+func isCount(name string) bool {
+	return name == "num_batches_tracked" || strings.HasSuffix(name, ".num_batches_tracked")
+}
+
 // Read reads the checkpoint at path: one this package wrote, or a plain
 // state_dict saved by PyTorch (all of its tensors then form File.Model).
 func Read(path string) (*File, error) {
@@ -109,7 +119,11 @@ func Read(path string) (*File, error) {
 	f := &File{Model: map[string]*tensor.Tensor{}, Meta: sf.Metadata}
 	spikego := sf.Metadata[FormatKey] == Format
 	for _, st := range sf.Tensors {
-		t, err := tensor.FromSlice(st.Data, st.Shape...)
+		data, err := st.Float32s()
+		if err != nil {
+			return nil, fmt.Errorf("checkpoint: %s: %w", path, err)
+		}
+		t, err := tensor.FromSlice(data, st.Shape...)
 		if err != nil {
 			return nil, fmt.Errorf("checkpoint: %s: tensor %q: %w", path, st.Name, err)
 		}

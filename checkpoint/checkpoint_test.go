@@ -85,6 +85,15 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	for _, ts := range f.Tensors {
 		names = append(names, ts.Name)
 	}
+	for _, ts := range f.Tensors {
+		want := safetensors.F32
+		if ts.Name == "1.num_batches_tracked" {
+			want = safetensors.I64 // as in PyTorch's state_dict
+		}
+		if ts.DType != want {
+			t.Errorf("%s written as %s, want %s", ts.Name, ts.DType, want)
+		}
+	}
 	want := "0.weight 0.bias 1.weight 1.bias 1.running_mean 1.running_var 1.num_batches_tracked optimizer.0.exp_avg optimizer.0.exp_avg_sq optimizer.0.step"
 	if got := strings.Join(names, " "); !strings.HasPrefix(got, want) {
 		t.Errorf("tensors in the file:\n%s\nwant them to start\n%s", got, want)

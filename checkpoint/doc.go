@@ -8,7 +8,8 @@
 //
 //   - the module's state_dict under PyTorch's names ("0.weight",
 //     "1.running_mean", ...), exactly what torch.nn.Module.state_dict
-//     holds for the equivalent PyTorch model;
+//     holds for the equivalent PyTorch model, with its dtypes
+//     (num_batches_tracked is an I64, everything else F32);
 //   - the optimizer's state, when an optimizer is saved, under the prefix
 //     "optimizer." ("optimizer.0.exp_avg", ...), with the optimizer's
 //     kind ("Adam", "AdamW", "SGD") in the metadata key "optimizer".
@@ -30,7 +31,9 @@
 //
 // and Read also takes a plain state_dict that PyTorch wrote
 // (safetensors.torch.save_file(model.state_dict(), path)), with no
-// metadata, as long as the caller knows which model it belongs to.
+// spikego metadata, as long as the caller knows which model it belongs
+// to; its integer tensors (num_batches_tracked) become float32, exactly or
+// with an error.
 //
 // # Trust
 //

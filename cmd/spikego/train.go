@@ -37,7 +37,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.Model, "model", "mlp", "reference `model`: mlp or cnn (the specs "+models.MLPSpec+" and "+models.CNNSpec+")")
 	fs.StringVar(&cfg.Arch, "arch", "", "the network as a `spec`, instead of -model: layers such as conv(32,3,pad=1) bn lif maxpool(2) flatten linear(10) lif (see the README)")
 	fs.StringVar(&cfg.Node, "node", def.Node, "neuron `kind` of the spec's node layers: IFNode, LIFNode, LIFSTDPNode or PLIFNode")
-	fs.StringVar(&cfg.Surrogate, "surrogate", "", "surrogate spike `function` of the node layers (default: the node's, QGateGrad for LIFNode); one of "+strings.Join(surrogate.Names(), ", "))
+	fs.StringVar(&cfg.Surrogate, "surrogate", "", "surrogate spike `function` of the node layers, by BrainCog's, SpikingJelly's or snnTorch's name (default: the node's, QGateGrad for LIFNode); one of "+strings.Join(surrogate.Names(), ", "))
 	fs.IntVar(&cfg.T, "T", 0, "time `steps` (default: mlp 8, cnn 4, -arch 8)")
 	fs.IntVar(&cfg.Epochs, "epochs", def.Epochs, "`number` of epochs (with -resume: the total to reach)")
 	fs.IntVar(&cfg.Batch, "batch", 0, "batch `size` (default: mlp 128, cnn 64, -arch 128)")
@@ -150,6 +150,10 @@ With only -model given, every setting is the reference model's
 	if err != nil {
 		return err
 	}
+	// Ctrl-C from here on stops the run cleanly (before, it only ends a
+	// process that has nothing to lose).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	tr, err := train.New(cfg, d)
 	var archErr *arch.Error
 	if errors.As(err, &archErr) {
@@ -174,8 +178,6 @@ With only -model given, every setting is the reference model's
 			fmt.Fprintf(stdout, "resuming from %s after %d completed epoch(s)\n", filepath.Join(cfg.OutDir, train.CheckpointFile), tr.Epoch())
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	bar := newProgressBar(stderr, *quiet)
 	start := time.Now()
 	err = tr.Run(ctx, bar.update, func(m train.EpochMetrics) {

@@ -122,7 +122,7 @@ func TestBadInput(t *testing.T) {
 		{"eval broken checkpoint", []string{"eval", "--checkpoint", broken, "--data", "sample"}, 1, "broken.safetensors"},
 		{"eval not a checkpoint", []string{"eval", "--checkpoint", file, "--data", "sample"}, 1, "file"},
 		{"eval unknown model", []string{"eval", "--checkpoint", broken, "--model", "resnet"}, 2, `unknown model "resnet"`},
-		{"eval node without model", []string{"eval", "--checkpoint", broken, "--node", "IFNode"}, 2, "give --model too"},
+		{"eval node without model", []string{"eval", "--checkpoint", broken, "--node", "IFNode"}, 2, "give --model or --arch too"},
 		{"eval batch zero", []string{"eval", "--batch", "0"}, 2, "--batch must be at least 1"},
 		{"model and arch", []string{"train", "--model", "cnn", "--arch", "flatten linear(10) lif"}, 2, "--model and --arch both describe the network"},
 		{"arch mistake", []string{"train", "--arch", "conv(8,3) lineer(10)"}, 2, "unknown layer \"lineer\" (did you mean \"linear\"?), at column 11:\n\tconv(8,3) lineer(10)\n\t          ^"},
@@ -236,5 +236,20 @@ func TestArchTrainEvalResume(t *testing.T) {
 	code, stdout, stderr = runCmd("train", "--out", dir, "--resume", "--epochs", "2", "--quiet")
 	if code != 0 || !strings.Contains(stdout, "epoch 2/2") {
 		t.Fatalf("resume: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+// TestEvalTorchCheckpoint evaluates the state_dict PyTorch wrote for the
+// reference cnn (models/testdata, tools/golden/gen_torch_interop.py) as a
+// user would: 11 of the first 64 sample test images are right in PyTorch.
+func TestEvalTorchCheckpoint(t *testing.T) {
+	ckpt := filepath.Join("..", "..", "models", "testdata", "torch_cnn.safetensors")
+	code, stdout, stderr := runCmd("eval", "--checkpoint", ckpt, "--model", "cnn", "--data", "sample", "--test-samples", "64")
+	if code != 0 || !strings.Contains(stdout, "test accuracy 17.19% (64 images") {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	code, _, stderr = runCmd("eval", "--checkpoint", ckpt, "--data", "sample")
+	if code != 1 || !strings.Contains(stderr, "spikego eval --model NAME") {
+		t.Errorf("without --model: exit %d, %s", code, stderr)
 	}
 }

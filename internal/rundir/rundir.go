@@ -138,6 +138,15 @@ func WriteFile(path string, fill func(io.Writer) error) (err error) {
 	if err := fill(f); err != nil {
 		return fmt.Errorf("rundir: writing %s: %w", path, err)
 	}
+	// CreateTemp makes the file private; give it the mode of the file it
+	// replaces, or that of a new file.
+	perm := os.FileMode(0o644)
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		perm = fi.Mode().Perm()
+	}
+	if err := f.Chmod(perm); err != nil {
+		return fmt.Errorf("rundir: %w", err)
+	}
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("rundir: syncing %s: %w", tmp, err)
 	}

@@ -108,6 +108,9 @@ func TestWriteFileIsAllOrNothing(t *testing.T) {
 	if b, _ := os.ReadFile(d.Join("a.txt")); string(b) != "second" {
 		t.Errorf("file holds %q, want second", b)
 	}
+	if fi, err := os.Stat(d.Join("a.txt")); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("mode of a written file: %v (%v), want 0644", fi.Mode(), err)
+	}
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		if strings.Contains(e.Name(), tempMarker) {

@@ -97,3 +97,27 @@ class STDPFn(torch.autograd.Function):
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
         return y * g
+
+
+# safetensors with every dtype of a state_dict, written by hand (Debian has
+# no Python safetensors package).
+
+ST_DTYPES = {"F64": np.float64, "F32": np.float32, "F16": np.float16,
+             "I64": np.int64, "I32": np.int32, "I16": np.int16, "I8": np.int8, "U8": np.uint8}
+
+
+def read_safetensors(path):
+    """Returns ({name: torch tensor in the file's dtype}, metadata)."""
+    with open(path, "rb") as f:
+        blob = f.read()
+    n = int.from_bytes(blob[:8], "little")
+    import json
+    header = json.loads(blob[8:8 + n])
+    meta = header.pop("__metadata__", {}) or {}
+    data = blob[8 + n:]
+    out = {}
+    for name, h in header.items():
+        b, e = h["data_offsets"]
+        a = np.frombuffer(data[b:e], dtype=np.dtype(ST_DTYPES[h["dtype"]]).newbyteorder("<"))
+        out[name] = torch.from_numpy(a.astype(a.dtype.newbyteorder("="), copy=True)).reshape(h["shape"])
+    return out, meta
