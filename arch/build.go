@@ -347,7 +347,8 @@ func (b *builder) layer(l Layer, shape []int) (nn.Module, []int, error) {
 		if err := b.reserve(l.Pos, shape[0]*out+out); err != nil {
 			return nil, nil, err
 		}
-		return nn.NewLinear(shape[0], out, bias, b.rng), []int{out}, nil
+		lin, err := nn.NewLinear(shape[0], out, bias, b.rng)
+		return lin, []int{out}, err
 	case "conv":
 		if err := need(3, "a [C H W]"); err != nil {
 			return nil, nil, err
@@ -484,7 +485,7 @@ func (b *builder) node(l Layer, def layerDef, vals map[string]string) (nn.Module
 	if err != nil {
 		return nil, b.errorf(l.Pos, "%v", err)
 	}
-	return n.(nn.Module), nil
+	return n, nil
 }
 
 func product(s []int) int {

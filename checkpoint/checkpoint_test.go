@@ -21,7 +21,11 @@ func net(t *testing.T, seed uint64) *nn.Sequential {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return nn.NewSequential(nn.NewLinear(4, 3, true, nn.NewRand(seed)), bn)
+	fc, err := nn.NewLinear(4, 3, true, nn.NewRand(seed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nn.NewSequential(fc, bn)
 }
 
 // step runs one training step so that the optimizer has state and the
@@ -109,7 +113,8 @@ func TestLoadErrorsChangeNothing(t *testing.T) {
 	if err := Save(path, a, adam, nil); err != nil {
 		t.Fatal(err)
 	}
-	other := nn.NewSequential(nn.NewLinear(4, 5, true, nn.NewRand(1)))
+	fc, _ := nn.NewLinear(4, 5, true, nn.NewRand(1))
+	other := nn.NewSequential(fc)
 	b := net(t, 2)
 	for _, tc := range []struct {
 		name string
@@ -124,7 +129,7 @@ func TestLoadErrorsChangeNothing(t *testing.T) {
 			return o
 		}, "the optimizer state is Adam's, the run uses AdamW"},
 		{"SGD state", b, func(m nn.Module) optim.Optimizer {
-			o, _ := optim.NewSGD(nn.ParamVars(m), 0.1, optim.SGDOptions{Momentum: 0.9})
+			o, _ := optim.NewSGD(nn.ParamVars(m), optim.SGDOptions{LR: 0.1, Momentum: 0.9})
 			return o
 		}, "the optimizer state is Adam's, the run uses SGD"},
 	} {

@@ -13,10 +13,6 @@ import (
 // gzip-compressed Fashion-MNIST IDX files.
 const DefaultDir = "/usr/share/datasets/fashion-mnist"
 
-// defaultDir is the directory Open tries when given "". It is a variable so
-// that tests can exercise the fallback to the embedded sample.
-var defaultDir = DefaultDir
-
 // NumClasses is the number of classes; every label is below NumClasses.
 const NumClasses = 10
 
@@ -230,7 +226,10 @@ func loadPair(imgName string, img io.Reader, lblName string, lbl io.Reader) (*Se
 // Set.Name tells which data was used, for example
 // "fashion-mnist (/usr/share/datasets/fashion-mnist)" or
 // "embedded sample (4000 train / 1000 test images)".
-func Open(dir string, split Split) (*Set, error) {
+func Open(dir string, split Split) (*Set, error) { return openFrom(DefaultDir, dir, split) }
+
+// openFrom is Open with the default directory given (tests give another).
+func openFrom(defaultDir, dir string, split Split) (*Set, error) {
 	if dir != "" {
 		return Load(dir, split)
 	}

@@ -378,11 +378,10 @@ func TestLoadMissingDir(t *testing.T) {
 }
 
 func TestOpen(t *testing.T) {
-	withDefault := func(t *testing.T, dir string) {
-		old := defaultDir
-		defaultDir = dir
-		t.Cleanup(func() { defaultDir = old })
-	}
+	// def is the default directory Open would try (DefaultDir in Open).
+	var def string
+	withDefault := func(_ *testing.T, dir string) { def = dir }
+	Open := func(dir string, split Split) (*Set, error) { return openFrom(def, dir, split) }
 
 	t.Run("explicit missing dir is an error", func(t *testing.T) {
 		withDefault(t, filepath.Join(t.TempDir(), "absent"))

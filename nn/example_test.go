@@ -9,7 +9,10 @@ import (
 )
 
 func ExampleLinear() {
-	l := nn.NewLinear(3, 2, true, nn.NewRand(1))
+	l, err := nn.NewLinear(3, 2, true, nn.NewRand(1))
+	if err != nil {
+		panic(err)
+	}
 	// Set the parameters by hand for a predictable result.
 	copy(l.Weight.Value().Data(), []float32{1, 0, -1, 0.5, 0.5, 0.5})
 	copy(l.Bias.Value().Data(), []float32{0, 1})
@@ -68,12 +71,15 @@ func ExampleSequential() {
 	if err != nil {
 		panic(err)
 	}
-	model := nn.NewSequential(
-		nn.NewFlatten(),
-		nn.NewLinear(4, 8, true, rng),
-		drop,
-		nn.NewLinear(8, 3, false, rng),
-	)
+	fc1, err := nn.NewLinear(4, 8, true, rng)
+	if err != nil {
+		panic(err)
+	}
+	fc2, err := nn.NewLinear(8, 3, false, rng)
+	if err != nil {
+		panic(err)
+	}
+	model := nn.NewSequential(nn.NewFlatten(), fc1, drop, fc2)
 	for _, p := range model.Params() {
 		fmt.Println(p.Name, p.Var.Shape())
 	}

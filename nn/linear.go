@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spikego/spikego/autograd"
@@ -29,14 +30,14 @@ type Linear struct {
 // U(-1/sqrt(in), 1/sqrt(in)) using rng, weight first and then bias, which
 // is the distribution of PyTorch's default initialisation
 // (kaiming_uniform_ with a=sqrt(5) for the weight). With in == 0 the
-// parameters are zero. NewLinear panics when a size is negative or rng is
+// parameters are zero. It is an error when a size is negative or rng is
 // nil.
-func NewLinear(in, out int, bias bool, rng *Rand) *Linear {
+func NewLinear(in, out int, bias bool, rng *Rand) (*Linear, error) {
 	if in < 0 || out < 0 {
-		panic(fmt.Sprintf("nn: NewLinear: negative size (in=%d, out=%d)", in, out))
+		return nil, fmt.Errorf("nn: Linear: negative size (in=%d, out=%d)", in, out)
 	}
 	if rng == nil {
-		panic("nn: NewLinear: nil *Rand")
+		return nil, errors.New("nn: Linear: nil *Rand")
 	}
 	bound := KaimingUniformBound(in)
 	w := tensor.New(out, in)
@@ -47,7 +48,7 @@ func NewLinear(in, out int, bias bool, rng *Rand) *Linear {
 		rng.FillUniform(b.Data(), bound)
 		l.Bias = autograd.NewVar(b, true)
 	}
-	return l
+	return l, nil
 }
 
 // InFeatures returns the size of the input's last dimension.

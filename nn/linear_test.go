@@ -55,7 +55,7 @@ func TestLinearForwardMatchesNaive(t *testing.T) {
 		{9, 300, 270, true}, // several GEMM panels in k and n
 		{64, 128, 64, true}, // large enough to run in parallel
 	} {
-		l := NewLinear(tc.in, tc.out, tc.bias, rng)
+		l := mustLinear(t, tc.in, tc.out, tc.bias, rng)
 		x := randUniform(rng, -2, 2, tc.rows, tc.in)
 		y, err := l.Forward(autograd.Const(x))
 		if err != nil {
@@ -108,7 +108,7 @@ func TestLinearGrad(t *testing.T) {
 
 func TestLinear3DInput(t *testing.T) {
 	rng := NewRand(11)
-	l := NewLinear(6, 4, true, rng)
+	l := mustLinear(t, 6, 4, true, rng)
 	x := randUniform(rng, -1, 1, 3, 2, 6) // [T, B, in]
 	y, err := l.Forward(autograd.Const(x))
 	if err != nil {
@@ -130,7 +130,7 @@ func TestLinear3DInput(t *testing.T) {
 
 func TestLinearNoBias(t *testing.T) {
 	rng := NewRand(5)
-	l := NewLinear(3, 2, false, rng)
+	l := mustLinear(t, 3, 2, false, rng)
 	if l.Bias != nil {
 		t.Fatal("bias present")
 	}
@@ -165,7 +165,7 @@ func (s *spyFunc) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor.T
 
 func TestLinearSkipsInputGradient(t *testing.T) {
 	rng := NewRand(9)
-	l := NewLinear(5, 3, true, rng)
+	l := mustLinear(t, 5, 3, true, rng)
 	x := autograd.Const(randUniform(rng, -1, 1, 4, 5))
 	spy := &spyFunc{Function: linearFunc{}}
 	y, err := autograd.Apply(spy, x, l.Weight, l.Bias)
@@ -259,7 +259,7 @@ func TestColumnSums(t *testing.T) {
 
 func TestLinearInit(t *testing.T) {
 	const in, out = 50, 40
-	l := NewLinear(in, out, true, NewRand(42))
+	l := mustLinear(t, in, out, true, NewRand(42))
 	if !slices.Equal(l.Weight.Shape(), []int{out, in}) || !slices.Equal(l.Bias.Shape(), []int{out}) {
 		t.Fatalf("shapes %v, %v", l.Weight.Shape(), l.Bias.Shape())
 	}
@@ -301,8 +301,8 @@ func TestLinearInit(t *testing.T) {
 		t.Error("parameters are not the weight-then-bias draws of the seed")
 	}
 	// Determinism and seed dependence.
-	l2 := NewLinear(in, out, true, NewRand(42))
-	l3 := NewLinear(in, out, true, NewRand(43))
+	l2 := mustLinear(t, in, out, true, NewRand(42))
+	l3 := mustLinear(t, in, out, true, NewRand(43))
 	if !slices.Equal(l.Weight.Value().Data(), l2.Weight.Value().Data()) || !slices.Equal(l.Bias.Value().Data(), l2.Bias.Value().Data()) {
 		t.Error("same seed, different parameters")
 	}
@@ -312,7 +312,7 @@ func TestLinearInit(t *testing.T) {
 }
 
 func TestLinearErrors(t *testing.T) {
-	l := NewLinear(4, 3, true, NewRand(1))
+	l := mustLinear(t, 4, 3, true, NewRand(1))
 	for _, tc := range []struct {
 		name string
 		x    *autograd.Var
@@ -339,24 +339,19 @@ func TestLinearErrors(t *testing.T) {
 	if _, err := bad.Forward(autograd.Const(tensor.New(1, 4))); err == nil || !strings.Contains(err.Error(), "bias shape [4]") {
 		t.Errorf("bad bias: error %v", err)
 	}
-	for _, f := range []func(){
-		func() { NewLinear(-1, 2, true, NewRand(1)) },
-		func() { NewLinear(2, -1, true, NewRand(1)) },
-		func() { NewLinear(2, 2, true, nil) },
-	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Error("NewLinear did not panic")
-				}
-			}()
-			f()
-		}()
+	for _, c := range []struct {
+		in, out int
+		rng     *Rand
+		want    string
+	}{{-1, 2, NewRand(1), "negative size (in=-1, out=2)"}, {2, -1, NewRand(1), "negative size (in=2, out=-1)"}, {2, 2, nil, "nil *Rand"}} {
+		if _, err := NewLinear(c.in, c.out, true, c.rng); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("mustLinear(t, %d, %d): %v, want %q", c.in, c.out, err, c.want)
+		}
 	}
 }
 
 func TestLinearEmptyBatch(t *testing.T) {
-	l := NewLinear(3, 2, true, NewRand(1))
+	l := mustLinear(t, 3, 2, true, NewRand(1))
 	x := autograd.NewVar(tensor.New(0, 3), true)
 	y, err := l.Forward(x)
 	if err != nil {
@@ -381,7 +376,7 @@ func TestLinearEmptyBatch(t *testing.T) {
 // then Backward with a fixed upstream gradient.
 func BenchmarkLinearForwardBackward(b *testing.B) {
 	rng := NewRand(1)
-	l := NewLinear(784, 800, true, rng)
+	l := mustLinear(b, 784, 800, true, rng)
 	x := autograd.Const(randUniform(rng, 0, 1, 128, 784))
 	g := randUniform(rng, -1, 1, 128, 800)
 	b.ReportAllocs()
@@ -396,4 +391,14 @@ func BenchmarkLinearForwardBackward(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// mustLinear is NewLinear for arguments that cannot fail.
+func mustLinear(tb testing.TB, in, out int, bias bool, rng *Rand) *Linear {
+	tb.Helper()
+	l, err := NewLinear(in, out, bias, rng)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return l
 }

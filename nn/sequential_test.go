@@ -17,7 +17,7 @@ func newMLP(t *testing.T, seed uint64) *Sequential {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewSequential(NewLinear(4, 3, true, rng), d, NewLinear(3, 2, false, rng))
+	return NewSequential(mustLinear(t, 4, 3, true, rng), d, mustLinear(t, 3, 2, false, rng))
 }
 
 func TestSequentialParams(t *testing.T) {

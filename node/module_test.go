@@ -29,7 +29,7 @@ func TestNodeStateDict(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := n.(nn.Module)
+		m := n
 		var ps, bs []string
 		for _, p := range m.Params() {
 			ps = append(ps, p.Name)
@@ -44,7 +44,7 @@ func TestNodeStateDict(t *testing.T) {
 	// Loading a state_dict sets the threshold and alpha the node uses.
 	n, _ := New("LIFNode")
 	sd := map[string]*tensor.Tensor{"threshold": tensor.Scalar(0.25), "act_fun.alpha": tensor.Scalar(4)}
-	if err := nn.LoadStateDict(n.(nn.Module), sd); err != nil {
+	if err := nn.LoadStateDict(n, sd); err != nil {
 		t.Fatal(err)
 	}
 	x, _ := tensor.FromSlice([]float32{0.3, 0.3, 0.6}, 1, 1, 3) // LIF: mem = x/2
@@ -217,7 +217,7 @@ func equalFloats(a, b []float32) bool {
 func TestMonitor(t *testing.T) {
 	a, _ := New("LIFNode", WithThreshold(0.2))
 	b, _ := New("IFNode")
-	seq := nn.NewSequential(nn.NewFlatten(), a.(nn.Module), b.(nn.Module))
+	seq := nn.NewSequential(nn.NewFlatten(), a, b)
 	mo := NewMonitor(seq, true)
 	defer mo.Close()
 	if got := mo.Names(); !equalStrings(got, []string{"lif1", "if2"}) {

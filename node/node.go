@@ -16,15 +16,17 @@ import (
 // Node is a layer of spiking neurons. It runs one time step at a time
 // (Step, state carried between calls until Reset) or a whole sequence at
 // once (Forward, [T,B,...] in and out, from a fresh state); both give the
-// same spikes, membranes and gradients. A Node is a strategy.Membrane, so
-// lateral inhibition can act on it.
+// same spikes, membranes and gradients. A Node is an nn.Module (and an
+// nn.Temporal), so it goes into nn.Sequential and snn.New beside other
+// layers, and a strategy.Membrane, so lateral inhibition can act on it.
 type Node interface {
+	// A Node is a module: Forward runs T steps on x [T,B,...] from a
+	// fresh state and returns the spikes [T,B,...] (afterwards Mem holds
+	// the membrane after the last step); Params and Buffers hold
+	// BrainCog's state_dict entries.
+	nn.Temporal
 	// Step integrates input x for one time step and returns the spikes.
 	Step(x *autograd.Var) (*autograd.Var, error)
-	// Forward runs T steps on x [T,B,...] from a fresh state and returns
-	// the spikes [T,B,...]; afterwards Mem holds the membrane after the
-	// last step.
-	Forward(x *autograd.Var) (*autograd.Var, error)
 	// Reset returns the neurons to their resting state.
 	Reset()
 	// Mem returns the membrane potential (nil after Reset, before any

@@ -12,7 +12,7 @@ import (
 // same values).
 func ExampleNewSGD() {
 	w := autograd.NewVar(tensor.Scalar(0), true)
-	opt, err := optim.NewSGD([]*autograd.Var{w}, 0.1, optim.SGDOptions{Momentum: 0.5})
+	opt, err := optim.NewSGD([]*autograd.Var{w}, optim.SGDOptions{LR: 0.1, Momentum: 0.5})
 	if err != nil {
 		panic(err)
 	}
@@ -71,7 +71,7 @@ func ExampleNewAdam() {
 
 func ExampleNewStepLR() {
 	w := autograd.NewVar(tensor.Scalar(1), true)
-	opt, _ := optim.NewSGD([]*autograd.Var{w}, 0.1, optim.SGDOptions{})
+	opt, _ := optim.NewSGD([]*autograd.Var{w}, optim.SGDOptions{LR: 0.1})
 	sched, _ := optim.NewStepLR(opt, 2, 0.5)
 	for epoch := 0; epoch < 6; epoch++ {
 		fmt.Printf("epoch %d: lr %g\n", epoch, opt.LR())

@@ -92,7 +92,7 @@ func newGoldenOptimizer(t *testing.T, r goldenOptimRun, ps []*autograd.Var) opti
 	adam := optim.AdamOptions{LR: r.lr, Beta1: r.beta1, Beta2: r.beta2, Eps: r.eps, WeightDecay: r.weightDecay, AMSGrad: r.amsgrad}
 	switch r.algo {
 	case "sgd":
-		o, err = optim.NewSGD(ps, r.lr, optim.SGDOptions{Momentum: r.momentum, Dampening: r.dampening, WeightDecay: r.weightDecay, Nesterov: r.nesterov})
+		o, err = optim.NewSGD(ps, optim.SGDOptions{LR: r.lr, Momentum: r.momentum, Dampening: r.dampening, WeightDecay: r.weightDecay, Nesterov: r.nesterov})
 	case "adam":
 		o, err = optim.NewAdam(ps, adam)
 	case "adamw":
@@ -241,7 +241,7 @@ func TestNilGradUntouched(t *testing.T) {
 func TestZeroGrad(t *testing.T) {
 	ps := goldenParams()
 	setGoldenGrads(ps, 1)
-	o, err := optim.NewSGD(ps, 0.1, optim.SGDOptions{})
+	o, err := optim.NewSGD(ps, optim.SGDOptions{LR: 0.1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +320,7 @@ func TestStepAllocatesNothing(t *testing.T) {
 
 func TestSetLR(t *testing.T) {
 	p := autograd.NewVar(mustTensor([]float32{1}), true)
-	o, err := optim.NewSGD([]*autograd.Var{p}, 0.5, optim.SGDOptions{})
+	o, err := optim.NewSGD([]*autograd.Var{p}, optim.SGDOptions{LR: 0.5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,15 +367,15 @@ func TestErrors(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"sgd empty", second(optim.NewSGD(nil, 0.1, optim.SGDOptions{})), "empty parameter list"},
-		{"sgd nil param", second(optim.NewSGD([]*autograd.Var{p, nil}, 0.1, optim.SGDOptions{})), "parameter 1 is nil"},
-		{"sgd repeated", second(optim.NewSGD([]*autograd.Var{p, p}, 0.1, optim.SGDOptions{})), "more than once"},
-		{"sgd negative lr", second(optim.NewSGD(ps, -0.1, optim.SGDOptions{})), "learning rate"},
-		{"sgd NaN lr", second(optim.NewSGD(ps, nan, optim.SGDOptions{})), "learning rate"},
-		{"sgd negative momentum", second(optim.NewSGD(ps, 0.1, optim.SGDOptions{Momentum: -0.5})), "momentum"},
-		{"sgd negative weight decay", second(optim.NewSGD(ps, 0.1, optim.SGDOptions{WeightDecay: -1})), "weight decay"},
-		{"sgd nesterov without momentum", second(optim.NewSGD(ps, 0.1, optim.SGDOptions{Nesterov: true})), "Nesterov"},
-		{"sgd nesterov with dampening", second(optim.NewSGD(ps, 0.1, optim.SGDOptions{Nesterov: true, Momentum: 0.9, Dampening: 0.1})), "Nesterov"},
+		{"sgd empty", second(optim.NewSGD(nil, optim.SGDOptions{LR: 0.1})), "empty parameter list"},
+		{"sgd nil param", second(optim.NewSGD([]*autograd.Var{p, nil}, optim.SGDOptions{LR: 0.1})), "parameter 1 is nil"},
+		{"sgd repeated", second(optim.NewSGD([]*autograd.Var{p, p}, optim.SGDOptions{LR: 0.1})), "more than once"},
+		{"sgd negative lr", second(optim.NewSGD(ps, optim.SGDOptions{LR: -0.1})), "learning rate"},
+		{"sgd NaN lr", second(optim.NewSGD(ps, optim.SGDOptions{LR: nan})), "learning rate"},
+		{"sgd negative momentum", second(optim.NewSGD(ps, optim.SGDOptions{LR: 0.1, Momentum: -0.5})), "momentum"},
+		{"sgd negative weight decay", second(optim.NewSGD(ps, optim.SGDOptions{LR: 0.1, WeightDecay: -1})), "weight decay"},
+		{"sgd nesterov without momentum", second(optim.NewSGD(ps, optim.SGDOptions{LR: 0.1, Nesterov: true})), "Nesterov"},
+		{"sgd nesterov with dampening", second(optim.NewSGD(ps, optim.SGDOptions{LR: 0.1, Nesterov: true, Momentum: 0.9, Dampening: 0.1})), "Nesterov"},
 		{"adam empty", second(optim.NewAdam(nil, optim.DefaultAdam())), "empty parameter list"},
 		{"adam nil param", second(optim.NewAdam([]*autograd.Var{nil}, optim.DefaultAdam())), "parameter 0 is nil"},
 		{"adam negative lr", second(optim.NewAdam(ps, withAdam(func(o *optim.AdamOptions) { o.LR = -1e-3 }))), "learning rate"},
@@ -408,7 +408,7 @@ func TestGradShapeMismatch(t *testing.T) {
 	b := autograd.NewVar(mustTensor([]float32{3, 4}), true)
 	for _, mk := range []func([]*autograd.Var) (optim.Optimizer, error){
 		func(ps []*autograd.Var) (optim.Optimizer, error) {
-			return optim.NewSGD(ps, 0.1, optim.SGDOptions{Momentum: 0.9})
+			return optim.NewSGD(ps, optim.SGDOptions{LR: 0.1, Momentum: 0.9})
 		},
 		func(ps []*autograd.Var) (optim.Optimizer, error) { return optim.NewAdam(ps, optim.DefaultAdam()) },
 		func(ps []*autograd.Var) (optim.Optimizer, error) { return optim.NewAdamW(ps, optim.DefaultAdamW()) },

@@ -6,8 +6,11 @@ import (
 	"github.com/spikego/spikego/autograd"
 )
 
-// SGDOptions configures NewSGD. The zero value is plain gradient descent.
+// SGDOptions configures NewSGD, as AdamOptions configures NewAdam. Every
+// field is used as given; with only LR set it is plain gradient descent.
 type SGDOptions struct {
+	// LR is the learning rate (PyTorch's SGD has no default).
+	LR float32
 	// Momentum is the momentum factor (0 disables momentum).
 	Momentum float32
 	// Dampening scales the new gradient's contribution to the momentum
@@ -48,11 +51,12 @@ type sgdState struct {
 	fn   func(lo, hi int)
 }
 
-// NewSGD returns an SGD optimizer over params with learning rate lr. It is
-// an error when params is empty or holds a nil or repeated Var, when lr,
-// Momentum or WeightDecay is negative or NaN, Dampening is NaN, or Nesterov
-// is asked for without a positive Momentum and zero Dampening.
-func NewSGD(params []*autograd.Var, lr float32, opts SGDOptions) (*SGD, error) {
+// NewSGD returns an SGD optimizer over params. It is an error when params
+// is empty or holds a nil or repeated Var, when LR, Momentum or
+// WeightDecay is negative or NaN, Dampening is NaN, or Nesterov is asked
+// for without a positive Momentum and zero Dampening.
+func NewSGD(params []*autograd.Var, opts SGDOptions) (*SGD, error) {
+	lr := opts.LR
 	ps, err := checkParams(params)
 	if err != nil {
 		return nil, err

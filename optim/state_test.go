@@ -19,7 +19,7 @@ func TestStateDictResume(t *testing.T) {
 	builders := map[string]func(ps []*autograd.Var) (opt, error){
 		"adam":    func(ps []*autograd.Var) (opt, error) { return NewAdam(ps, DefaultAdam()) },
 		"amsgrad": func(ps []*autograd.Var) (opt, error) { o := DefaultAdamW(); o.AMSGrad = true; return NewAdamW(ps, o) },
-		"sgd":     func(ps []*autograd.Var) (opt, error) { return NewSGD(ps, 0.1, SGDOptions{Momentum: 0.9}) },
+		"sgd":     func(ps []*autograd.Var) (opt, error) { return NewSGD(ps, SGDOptions{LR: 0.1, Momentum: 0.9}) },
 	}
 	for name, build := range builders {
 		t.Run(name, func(t *testing.T) {

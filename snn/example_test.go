@@ -14,11 +14,23 @@ import (
 // for 4 steps, and reads what it predicts and how often its neurons fired.
 func Example() {
 	rng := nn.NewRand(1)
-	lif1, _ := node.New("LIFNode")
-	lif2, _ := node.New("LIFNode", node.WithSurrogate("AtanGrad"))
-	net, err := snn.New(4, []int{784},
-		nn.NewLinear(784, 100, true, rng), lif1.(nn.Module),
-		nn.NewLinear(100, 10, true, rng), lif2.(nn.Module))
+	fc1, err := nn.NewLinear(784, 100, true, rng)
+	if err != nil {
+		panic(err)
+	}
+	fc2, err := nn.NewLinear(100, 10, true, rng)
+	if err != nil {
+		panic(err)
+	}
+	lif1, err := node.New("LIFNode")
+	if err != nil {
+		panic(err)
+	}
+	lif2, err := node.New("LIFNode", node.WithSurrogate("AtanGrad"))
+	if err != nil {
+		panic(err)
+	}
+	net, err := snn.New(4, []int{784}, fc1, lif1, fc2, lif2)
 	if err != nil {
 		panic(err)
 	}

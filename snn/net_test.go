@@ -17,7 +17,7 @@ func mustNode(t *testing.T, kind string, opts ...node.Option) nn.Module {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return n.(nn.Module)
+	return n
 }
 
 // convNet is conv -> BN -> LIF -> pool -> flatten -> linear -> LIF.
@@ -27,8 +27,12 @@ func convNet(t *testing.T, T int) *Net {
 	conv, _ := nn.NewConv2d(1, 4, 3, 1, 1, true, rng)
 	bn, _ := nn.NewBatchNorm2d(4)
 	pool, _ := nn.NewMaxPool2d(2, 2)
+	fc, err := nn.NewLinear(36, 3, true, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
 	net, err := New(T, []int{1, 6, 6}, conv, bn, mustNode(t, "LIFNode", node.WithThreshold(0.3)), pool,
-		nn.NewFlatten(), nn.NewLinear(36, 3, true, rng), mustNode(t, "LIFNode", node.WithSurrogate("AtanGrad")))
+		nn.NewFlatten(), fc, mustNode(t, "LIFNode", node.WithSurrogate("AtanGrad")))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -102,7 +102,7 @@ func TestGolden(t *testing.T) {
 				xori = autograd.NewVar(fromSlice(t, c.Xori.Slice(), shape), true)
 			}
 
-			li, err := strategy.NewLateralInhibition(node, inh, c.Mode)
+			li, err := strategy.NewLateralInhibition(node, inh, strategy.Mode(c.Mode))
 			if err != nil {
 				t.Fatal(err)
 			}

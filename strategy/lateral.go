@@ -18,42 +18,33 @@ type Membrane interface {
 	Threshold() *autograd.Var
 }
 
-// Mode selects how strongly LateralInhibition inhibits.
-type Mode int
+// Mode selects how strongly LateralInhibition inhibits. Its values are
+// BrainCog's names, so NewLateralInhibition(node, inh, "threshold") reads
+// as in BrainCog.
+type Mode string
 
 // The inhibition modes, named as in BrainCog.
 const (
 	// Constant inhibits by inh.
-	Constant Mode = iota
+	Constant Mode = "constant"
 	// Max inhibits by inh times the largest pre-synaptic input (xori)
 	// over channels, detached from the tape.
-	Max
+	Max Mode = "max"
 	// Threshold inhibits by inh times the node's threshold.
-	Threshold
+	Threshold Mode = "threshold"
 )
 
 // String returns BrainCog's name of the mode.
-func (m Mode) String() string {
-	switch m {
-	case Constant:
-		return "constant"
-	case Max:
-		return "max"
-	case Threshold:
-		return "threshold"
-	}
-	return fmt.Sprintf("Mode(%d)", int(m))
-}
+func (m Mode) String() string { return string(m) }
 
 // ParseMode returns the Mode with BrainCog's name ("constant", "max" or
-// "threshold").
+// "threshold"), or an error for any other.
 func ParseMode(s string) (Mode, error) {
-	for _, m := range []Mode{Constant, Max, Threshold} {
-		if m.String() == s {
-			return m, nil
-		}
+	switch m := Mode(s); m {
+	case Constant, Max, Threshold:
+		return m, nil
 	}
-	return 0, fmt.Errorf("strategy: unknown lateral inhibition mode %q (want constant, max or threshold)", s)
+	return "", fmt.Errorf("strategy: unknown lateral inhibition mode %q (want constant, max or threshold)", s)
 }
 
 // LateralInhibition is BrainCog's LateralInhibition: neurons that spike
@@ -66,16 +57,17 @@ type LateralInhibition struct {
 }
 
 // NewLateralInhibition returns lateral inhibition of strength inh acting
-// on node's membrane, in mode "constant", "max" or "threshold". A nil
-// node, an unknown mode or a non-finite inh is an error.
-func NewLateralInhibition(node Membrane, inh float32, mode string) (*LateralInhibition, error) {
+// on node's membrane, in mode Constant, Max or Threshold ("constant",
+// "max" or "threshold"). A nil node, an unknown mode or a non-finite inh
+// is an error.
+func NewLateralInhibition(node Membrane, inh float32, mode Mode) (*LateralInhibition, error) {
 	if node == nil {
 		return nil, errors.New("strategy: lateral inhibition needs a node")
 	}
 	if math.IsNaN(float64(inh)) || math.IsInf(float64(inh), 0) {
 		return nil, fmt.Errorf("strategy: lateral inhibition strength must be finite, got %v", inh)
 	}
-	m, err := ParseMode(mode)
+	m, err := ParseMode(string(mode))
 	if err != nil {
 		return nil, err
 	}

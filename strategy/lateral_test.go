@@ -45,8 +45,8 @@ func TestParseModeRoundTrip(t *testing.T) {
 			t.Errorf("ParseMode(%q) succeeded", s)
 		}
 	}
-	if got := strategy.Mode(7).String(); got != "Mode(7)" {
-		t.Errorf("Mode(7).String() = %q", got)
+	if got := strategy.Threshold.String(); got != "threshold" {
+		t.Errorf("Threshold.String() = %q", got)
 	}
 }
 
@@ -56,7 +56,7 @@ func TestNewLateralInhibitionErrors(t *testing.T) {
 		name string
 		node strategy.Membrane
 		inh  float32
-		mode string
+		mode strategy.Mode
 		want string // part of the error
 	}{
 		{"unknown mode", node, 1, "foo", "foo"},
@@ -79,13 +79,13 @@ func TestNewLateralInhibitionErrors(t *testing.T) {
 		})
 	}
 	// Valid ones, including a zero and a negative strength.
-	for _, mode := range []string{"constant", "max", "threshold"} {
+	for _, mode := range []strategy.Mode{"constant", "max", "threshold"} {
 		for _, inh := range []float32{0, -0.5, 1.5} {
 			li, err := strategy.NewLateralInhibition(node, inh, mode)
 			if err != nil {
 				t.Fatalf("NewLateralInhibition(%v, %q): %v", inh, mode, err)
 			}
-			if li.Inh() != inh || li.Mode().String() != mode {
+			if li.Inh() != inh || li.Mode() != mode {
 				t.Errorf("Inh, Mode = %v, %v; want %v, %v", li.Inh(), li.Mode(), inh, mode)
 			}
 		}
@@ -96,7 +96,7 @@ func TestApplyErrors(t *testing.T) {
 	x24 := func() *autograd.Var { return autograd.NewVar(tensor.New(4, 6), true) }
 	cases := []struct {
 		name string
-		mode string
+		mode strategy.Mode
 		mem  *tensor.Tensor
 		th   *tensor.Tensor
 		x    *autograd.Var
@@ -148,8 +148,8 @@ func TestApplyErrors(t *testing.T) {
 // TestNilMemIsZero checks that a node whose membrane is unset (BrainCog's
 // initial 0.) is inhibited from zero: new mem = -inh*(max - x).
 func TestNilMemIsZero(t *testing.T) {
-	for _, mode := range []string{"constant", "max", "threshold"} {
-		t.Run(mode, func(t *testing.T) {
+	for _, mode := range []strategy.Mode{"constant", "max", "threshold"} {
+		t.Run(string(mode), func(t *testing.T) {
 			node := &testNode{th: autograd.Scalar(1)}
 			li, err := strategy.NewLateralInhibition(node, 0.5, mode)
 			if err != nil {
@@ -185,7 +185,7 @@ func TestByHand(t *testing.T) {
 	xs := []float32{0, 1, 0.5, 1}
 	mem := []float32{1, 2, 3, 4}
 	cases := []struct {
-		mode    string
+		mode    strategy.Mode
 		th      *tensor.Tensor
 		k       []float32 // the factor of (max - x) per channel
 		wantTh  []float32 // threshold grad (nil: none)
@@ -197,7 +197,7 @@ func TestByHand(t *testing.T) {
 		{"threshold", tens(t, []float32{1, 2, 4, 8}, 4), []float32{0.5, 1, 2, 4}, []float32{-0.5, 0, -0.25, 0}, []int{4}},
 	}
 	for _, c := range cases {
-		name := c.mode
+		name := string(c.mode)
 		if c.th != nil {
 			name = fmt.Sprintf("%s/%v", c.mode, c.th.Shape())
 		}

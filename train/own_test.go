@@ -49,8 +49,11 @@ func ownNet(t *testing.T, seed uint64) *snn.Net {
 	if err != nil {
 		t.Fatal(err)
 	}
-	net, err := snn.New(4, []int{1, 28, 28}, conv, plif.(nn.Module), pool, nn.NewFlatten(), drop,
-		nn.NewLinear(8*7*7, 10, true, rng), lif.(nn.Module))
+	fc, err := nn.NewLinear(8*7*7, 10, true, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := snn.New(4, []int{1, 28, 28}, conv, plif, pool, nn.NewFlatten(), drop, fc, lif)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +69,7 @@ func TestTrainOwnNetwork(t *testing.T) {
 	cfg := train.Config{Model: "", Arch: "", Epochs: 2, Batch: 32, TrainSamples: 256, TestSamples: 128, Seed: 4}
 	setup := func(seed uint64) train.Setup {
 		net := ownNet(t, seed)
-		opt, err := optim.NewSGD(nn.ParamVars(net), 0.05, optim.SGDOptions{Momentum: 0.9})
+		opt, err := optim.NewSGD(nn.ParamVars(net), optim.SGDOptions{LR: 0.05, Momentum: 0.9})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -321,7 +321,7 @@ func buildOptimizer(cfg Config, params []*autograd.Var) (optim.Optimizer, optim.
 		o.LR, o.WeightDecay = cfg.LR, cfg.WeightDecay
 		opt, err = optim.NewAdamW(params, o)
 	case "sgd":
-		opt, err = optim.NewSGD(params, cfg.LR, optim.SGDOptions{Momentum: cfg.Momentum, WeightDecay: cfg.WeightDecay})
+		opt, err = optim.NewSGD(params, optim.SGDOptions{LR: cfg.LR, Momentum: cfg.Momentum, WeightDecay: cfg.WeightDecay})
 	}
 	if err != nil {
 		return nil, nil, err
