@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spikego/spikego/autograd"
+	"github.com/spikego/spikego/internal/suggest"
 	"github.com/spikego/spikego/nn"
 	"github.com/spikego/spikego/surrogate"
 	"github.com/spikego/spikego/tensor"
@@ -52,7 +53,7 @@ var kindNames = map[string]Kind{"IFNode": IF, "LIFNode": LIF, "LIFSTDPNode": LIF
 func ParseKind(name string) (Kind, error) {
 	k, ok := kindNames[name]
 	if !ok {
-		return 0, fmt.Errorf("node: unknown node kind %q (known: IFNode, LIFNode, LIFSTDPNode, PLIFNode)", name)
+		return 0, fmt.Errorf("node: %s", suggest.Unknown("node kind", name, []string{"IFNode", "LIFNode", "LIFSTDPNode", "PLIFNode"}))
 	}
 	return k, nil
 }

@@ -3,7 +3,8 @@ package surrogate
 import (
 	"fmt"
 	"slices"
-	"strings"
+
+	"github.com/spikego/spikego/internal/suggest"
 )
 
 // entry is one registered surrogate: its declaration (with the library's
@@ -80,7 +81,7 @@ func lookup(name string) (entry, error) {
 			return e, nil
 		}
 	}
-	return entry{}, fmt.Errorf("surrogate: unknown function %q (known: %s)", name, strings.Join(Names(), ", "))
+	return entry{}, fmt.Errorf("surrogate: %s", suggest.Unknown("function", name, Names()))
 }
 
 // Names returns the names New accepts, sorted: every surrogate of
