@@ -212,6 +212,10 @@ func adamElems(k *adamScalars, p, g, m, v, vmax []float32) {
 // adamGo is the reference element loop of the Adam rule, one element at
 // a time in the order of PyTorch's float32 kernel.
 func adamGo(k *adamScalars, p, g, m, v, vmax []float32) {
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	if k.amsgrad {
+		vmax = vmax[:len(p)]
+	}
 	for i := range p {
 		gi := g[i]
 		if k.decoupled {

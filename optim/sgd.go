@@ -163,24 +163,28 @@ func sgdElems(k *sgdScalars, p, g, buf []float32, init bool) {
 // time in the order of PyTorch's float32 kernel.
 func sgdGo(k *sgdScalars, p, g, buf []float32, init bool) {
 	wd, mom, damp1, negLR, nesterov := k.wd, k.momentum, k.oneMinusDamp, k.negLR, k.nesterov
-	for i := range p {
+	g = g[:len(p)]
+	if mom != 0 {
+		buf = buf[:len(p)]
+	}
+	for i, pi := range p {
 		d := g[i]
 		if wd != 0 {
-			d = fma32(wd, p[i], d)
+			d = fma32(wd, pi, d)
 		}
 		if mom != 0 {
-			if init {
-				buf[i] = d
-			} else {
-				buf[i] = fma32(damp1, d, float32(buf[i]*mom))
+			b := d
+			if !init {
+				b = fma32(damp1, d, float32(buf[i]*mom))
 			}
+			buf[i] = b
 			if nesterov {
-				d = fma32(mom, buf[i], d)
+				d = fma32(mom, b, d)
 			} else {
-				d = buf[i]
+				d = b
 			}
 		}
-		p[i] = fma32(negLR, d, p[i])
+		p[i] = fma32(negLR, d, pi)
 	}
 }
 
