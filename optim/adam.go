@@ -58,12 +58,12 @@ type Adam struct {
 	opts      AdamOptions
 	decoupled bool
 	states    []*adamState
-	// Scalars of the current step, read by the element kernels.
-	k adamScalars
 }
 
 // adamScalars holds the float32 scalars of one parameter's update, as
-// PyTorch rounds them for its float32 kernels.
+// PyTorch rounds them for its float32 kernels. The assembly kernels read
+// the float32 fields at the byte offsets of kernels_amd64.s: keep them
+// first and in this order.
 type adamScalars struct {
 	wd         float32 // L2 weight decay (Adam) or 0
 	decay      float32 // 1 - lr*wd (AdamW) or 1
@@ -136,22 +136,6 @@ func (a *Adam) Step() error {
 		return err
 	}
 	o := a.opts
-	lr, wd := float64(o.LR), float64(o.WeightDecay)
-	base := adamScalars{
-		wd:         o.WeightDecay,
-		decay:      1,
-		beta1:      o.Beta1,
-		beta2:      o.Beta2,
-		oneMinusB1: oneMinus(o.Beta1),
-		oneMinusB2: oneMinus(o.Beta2),
-		eps:        o.Eps,
-		amsgrad:    o.AMSGrad,
-		decoupled:  a.decoupled,
-	}
-	if a.decoupled {
-		base.wd = 0
-		base.decay = float32(1 - float64(lr*wd))
-	}
 	for i, p := range a.params {
 		g := p.Grad()
 		if g == nil {
@@ -168,13 +152,7 @@ func (a *Adam) Step() error {
 			st.vmax = make([]float32, len(st.m))
 		}
 		st.step++
-		t := float64(st.step)
-		bc1 := 1 - math.Pow(float64(o.Beta1), t)
-		bc2 := 1 - math.Pow(float64(o.Beta2), t)
-		k := base
-		k.negStep = float32(-(lr / bc1))
-		k.bc2Sqrt = float32(math.Sqrt(bc2))
-		st.scalars = k
+		st.scalars = newAdamScalars(o, a.decoupled, st.step)
 		st.p, st.g = p.Value().Data(), g.Data()
 		run(len(st.p), st.fn)
 		st.p, st.g = nil, nil
@@ -182,14 +160,61 @@ func (a *Adam) Step() error {
 	return nil
 }
 
+// newAdamScalars returns the scalars of a parameter's update at its step
+// number t (from 1).
+func newAdamScalars(o AdamOptions, decoupled bool, t int) adamScalars {
+	lr, wd := float64(o.LR), float64(o.WeightDecay)
+	k := adamScalars{
+		wd:         o.WeightDecay,
+		decay:      1,
+		beta1:      o.Beta1,
+		beta2:      o.Beta2,
+		oneMinusB1: oneMinus(o.Beta1),
+		oneMinusB2: oneMinus(o.Beta2),
+		eps:        o.Eps,
+		amsgrad:    o.AMSGrad,
+		decoupled:  decoupled,
+	}
+	if decoupled {
+		k.wd = 0
+		k.decay = float32(1 - float64(lr*wd))
+	}
+	bc1 := 1 - math.Pow(float64(o.Beta1), float64(t))
+	bc2 := 1 - math.Pow(float64(o.Beta2), float64(t))
+	k.negStep = float32(-(lr / bc1))
+	k.bc2Sqrt = float32(math.Sqrt(bc2))
+	return k
+}
+
 // update runs the Adam rule on elements [lo, hi).
 func (st *adamState) update(lo, hi int) {
-	k := &st.scalars
-	p, g := st.p[lo:hi], st.g[lo:hi]
-	m, v := st.m[lo:hi], st.v[lo:hi]
 	var vmax []float32
-	if k.amsgrad {
+	if st.scalars.amsgrad {
 		vmax = st.vmax[lo:hi]
+	}
+	adamElems(&st.scalars, st.p[lo:hi], st.g[lo:hi], st.m[lo:hi], st.v[lo:hi], vmax)
+}
+
+// adamElems runs the Adam rule on every element of p (g, m, v and, with
+// AMSGrad, vmax have p's length): the assembly kernel, where the CPU has
+// one, on whole vectors, and adamGo on the rest; both give the same bits.
+func adamElems(k *adamScalars, p, g, m, v, vmax []float32) {
+	if n := vecLen(len(p)); n > 0 {
+		adamAsm(k, p[:n], g[:n], m[:n], v[:n], vmax)
+		p, g, m, v = p[n:], g[n:], m[n:], v[n:]
+		if k.amsgrad {
+			vmax = vmax[n:]
+		}
+	}
+	adamGo(k, p, g, m, v, vmax)
+}
+
+// adamGo is the reference element loop of the Adam rule, one element at
+// a time in the order of PyTorch's float32 kernel.
+func adamGo(k *adamScalars, p, g, m, v, vmax []float32) {
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	if k.amsgrad {
+		vmax = vmax[:len(p)]
 	}
 	for i := range p {
 		gi := g[i]

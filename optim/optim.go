@@ -86,17 +86,15 @@ func run(n int, fn func(lo, hi int)) { tensor.ParallelFor(n, parallelCost, fn) }
 // instructions of PyTorch's vectorized kernels. The product of two float32
 // values is exact in float64; the sum is rounded to odd in float64 (a
 // TwoSum finds its exact error), which makes the final rounding to float32
-// correct.
+// correct. When the sum is infinite or NaN, the TwoSum's error is NaN and
+// the sum is passed on unchanged.
 func fma32(x, y, z float32) float32 {
 	p := float64(float64(x) * float64(y)) // exact
 	c := float64(z)
 	s := p + c
-	if math.IsInf(s, 0) || math.IsNaN(s) {
-		return float32(s)
-	}
 	bv := s - p
 	e := (p - (s - bv)) + (c - bv)
-	if e != 0 {
+	if math.Abs(e) > 0 { // inexact (false for NaN)
 		b := math.Float64bits(s)
 		if b&1 == 0 {
 			if (e > 0) == (s > 0) {

@@ -39,7 +39,18 @@ type SGD struct {
 	opts   SGDOptions
 	states []*sgdState
 	// Scalars of the current step, read by the element kernels.
-	negLR, oneMinusDamp float32
+	k sgdScalars
+}
+
+// sgdScalars holds the float32 scalars of an SGD step. The assembly
+// kernels read the float32 fields at the byte offsets of
+// kernels_amd64.s: keep them first and in this order.
+type sgdScalars struct {
+	wd           float32 // L2 weight decay
+	momentum     float32
+	oneMinusDamp float32 // 1 - dampening
+	negLR        float32 // -lr
+	nesterov     bool
 }
 
 // sgdState is one parameter's momentum buffer and its element kernel.
@@ -89,8 +100,7 @@ func (s *SGD) Step() error {
 	if err := checkGrads(s.params); err != nil {
 		return err
 	}
-	s.negLR = -s.lr
-	s.oneMinusDamp = oneMinus(s.opts.Dampening)
+	s.k = newSGDScalars(s.opts, s.lr)
 	for i, p := range s.params {
 		g := p.Grad()
 		if g == nil {
@@ -114,34 +124,67 @@ func (s *SGD) Step() error {
 	return nil
 }
 
+// newSGDScalars returns the scalars of a step with learning rate lr.
+func newSGDScalars(o SGDOptions, lr float32) sgdScalars {
+	return sgdScalars{
+		wd:           o.WeightDecay,
+		momentum:     o.Momentum,
+		oneMinusDamp: oneMinus(o.Dampening),
+		negLR:        -lr,
+		nesterov:     o.Nesterov,
+	}
+}
+
 // update runs the SGD rule on elements [lo, hi).
 func (st *sgdState) update(lo, hi int) {
-	s := st.opt
-	wd, mom, nesterov := s.opts.WeightDecay, s.opts.Momentum, s.opts.Nesterov
-	negLR, damp1 := s.negLR, s.oneMinusDamp
-	p, g := st.p[lo:hi], st.g[lo:hi]
 	var buf []float32
-	if mom != 0 {
+	if st.opt.k.momentum != 0 {
 		buf = st.buf[lo:hi]
 	}
-	for i := range p {
+	sgdElems(&st.opt.k, st.p[lo:hi], st.g[lo:hi], buf, st.init)
+}
+
+// sgdElems runs the SGD rule on every element of p (g and, with
+// momentum, buf have p's length; init says that this step initialises
+// buf): the assembly kernel, where the CPU has one, on whole vectors, and
+// sgdGo on the rest; both give the same bits.
+func sgdElems(k *sgdScalars, p, g, buf []float32, init bool) {
+	if n := vecLen(len(p)); n > 0 {
+		sgdAsm(k, p[:n], g[:n], buf, init)
+		p, g = p[n:], g[n:]
+		if k.momentum != 0 {
+			buf = buf[n:]
+		}
+	}
+	sgdGo(k, p, g, buf, init)
+}
+
+// sgdGo is the reference element loop of the SGD rule, one element at a
+// time in the order of PyTorch's float32 kernel.
+func sgdGo(k *sgdScalars, p, g, buf []float32, init bool) {
+	wd, mom, damp1, negLR, nesterov := k.wd, k.momentum, k.oneMinusDamp, k.negLR, k.nesterov
+	g = g[:len(p)]
+	if mom != 0 {
+		buf = buf[:len(p)]
+	}
+	for i, pi := range p {
 		d := g[i]
 		if wd != 0 {
-			d = fma32(wd, p[i], d)
+			d = fma32(wd, pi, d)
 		}
 		if mom != 0 {
-			if st.init {
-				buf[i] = d
-			} else {
-				buf[i] = fma32(damp1, d, float32(buf[i]*mom))
+			b := d
+			if !init {
+				b = fma32(damp1, d, float32(buf[i]*mom))
 			}
+			buf[i] = b
 			if nesterov {
-				d = fma32(mom, buf[i], d)
+				d = fma32(mom, b, d)
 			} else {
-				d = buf[i]
+				d = b
 			}
 		}
-		p[i] = fma32(negLR, d, p[i])
+		p[i] = fma32(negLR, d, pi)
 	}
 }
 
