@@ -8,7 +8,9 @@ package nn
 // ((p0+p4) + (p2+p6)) + ((p1+p5) + (p3+p7)); the last n%8 values of
 // every run are then added one at a time. The AVX2 kernels of
 // bn_amd64.s compute exactly the same operations in the same order, so
-// both give the same bits.
+// both give the same bits. The conversions around products keep the
+// compiler from fusing them with the following addition (as it may on
+// arm64 or with GOAMD64=v3), which the kernels do not do.
 
 // runsLen returns the length a slice must have to hold the runs.
 func runsLen(n, runs, stride int) int {
@@ -46,7 +48,7 @@ func bnMomentsGo(x []float32, n, runs, stride int, shift float64) (s1, s2 float6
 			for j := range v {
 				d := float64(v[j]) - shift
 				a[j] += d
-				q[j] += d * d
+				q[j] += float64(d * d)
 			}
 		}
 	}
@@ -55,7 +57,7 @@ func bnMomentsGo(x []float32, n, runs, stride int, shift float64) (s1, s2 float6
 		for _, v := range x[r*stride+n8 : r*stride+n] {
 			d := float64(v) - shift
 			s1 += d
-			s2 += d * d
+			s2 += float64(d * d)
 		}
 	}
 	return s1, s2
@@ -87,7 +89,7 @@ func bnGradSumsGo(g, x []float32, n, runs, stride int, mean float32) (sg, sgx fl
 			xv := xr[i : i+8 : i+8]
 			for j := range gv {
 				a[j] += float64(gv[j])
-				q[j] += float64(gv[j]) * float64(xv[j]-mean)
+				q[j] += float64(float64(gv[j]) * float64(xv[j]-mean))
 			}
 		}
 	}
@@ -96,7 +98,7 @@ func bnGradSumsGo(g, x []float32, n, runs, stride int, mean float32) (sg, sgx fl
 		xr := x[r*stride+n8 : r*stride+n]
 		for i, gv := range g[r*stride+n8 : r*stride+n] {
 			sg += float64(gv)
-			sgx += float64(gv) * float64(xr[i]-mean)
+			sgx += float64(float64(gv) * float64(xr[i]-mean))
 		}
 	}
 	return sg, sgx
@@ -123,7 +125,7 @@ func bnNormGo(x, y []float32, n, runs, stride int, mean, scale, shift float32) {
 		src := x[r*stride : r*stride+n]
 		dst := y[r*stride : r*stride+n]
 		for i, v := range src {
-			dst[i] = (v-mean)*scale + shift
+			dst[i] = float32((v-mean)*scale) + shift
 		}
 	}
 }
@@ -150,7 +152,7 @@ func bnGradXGo(g, x, gx []float32, n, runs, stride int, mean, k, a, b float32) {
 		xr := x[r*stride : r*stride+n]
 		dst := gx[r*stride : r*stride+n]
 		for i, gv := range gr {
-			dst[i] = k*gv - a - b*(xr[i]-mean)
+			dst[i] = float32(k*gv) - a - float32(b*(xr[i]-mean))
 		}
 	}
 }

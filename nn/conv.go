@@ -3,7 +3,6 @@ package nn
 import (
 	"errors"
 	"fmt"
-	"runtime"
 	"sync"
 
 	"github.com/spikego/spikego/autograd"
@@ -33,8 +32,9 @@ type Conv2d struct {
 
 	in, out, kernel, stride, padding int
 
-	// scratch recycles per-worker buffers (*[]float32) between calls.
-	scratch sync.Pool
+	// scratch recycles per-worker column buffers (*[]float32) between
+	// calls, parts the partial gradients of the backward pass.
+	scratch, parts sync.Pool
 }
 
 // NewConv2d returns a convolution from in to out channels with a
@@ -140,22 +140,14 @@ func (l *Conv2d) geom(x *tensor.Tensor) (convGeom, error) {
 	return newConvGeom(l.in, h, w, l.kernel, l.stride, l.padding), nil
 }
 
-// scratchLen is the length of the per-worker buffers for geometry g,
-// enough for either pass: a column matrix plus partial weight and bias
-// gradients. Forward and backward share one size so that buffers recycled
-// by one pass fit the other.
-func (l *Conv2d) scratchLen(g *convGeom) int { return g.rows*g.hwOut + l.out*g.rows + l.out }
+// scratchLen is the length of the per-worker buffers for geometry g: one
+// column matrix. Forward and backward share one size so that buffers
+// recycled by one pass fit the other.
+func (l *Conv2d) scratchLen(g *convGeom) int { return g.rows * g.hwOut }
 
 // getScratch returns a recycled buffer of at least n floats (contents
 // undefined); give it back with putScratch.
-func (l *Conv2d) getScratch(n int) *[]float32 {
-	if p, ok := l.scratch.Get().(*[]float32); ok && cap(*p) >= n {
-		*p = (*p)[:n]
-		return p
-	}
-	s := make([]float32, n)
-	return &s
-}
+func (l *Conv2d) getScratch(n int) *[]float32 { return getFloats(&l.scratch, n) }
 
 // putScratch gives back a buffer from getScratch (nil is ignored).
 func (l *Conv2d) putScratch(p *[]float32) {
@@ -234,13 +226,37 @@ func (f *conv2dFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tens
 // (see autograd.FreshGrads).
 func (*conv2dFunc) FreshGrads() {}
 
+// convGradBlocks is the largest number of blocks of consecutive samples
+// whose weight and bias gradients the backward pass accumulates
+// separately (on as many goroutines as there are cores) before adding
+// them in block order. The blocks depend on the batch and the layer only,
+// never on the number of cores, so neither do the bits of the gradients.
+const convGradBlocks = 32
+
+// convGradPartMax bounds the memory of the partial gradients, in floats:
+// layers whose weight gradient is large get fewer blocks (and rely on the
+// parallelism inside tensor.Gemm).
+const convGradPartMax = 1 << 21
+
+// convGradBlockCount returns the number of sample blocks of a backward
+// pass over n samples whose partial weight and bias gradients hold
+// partLen floats.
+func convGradBlockCount(n, partLen int) int {
+	b := min(n, convGradBlocks)
+	if partLen > 0 {
+		b = min(b, convGradPartMax/partLen)
+	}
+	return max(b, 1)
+}
+
 // Backward returns the gradients of x, weight and bias, each only when
 // needed: gW = Σ_n g_n·cols_nᵀ, gb = Σ_n g_n·1 and gx_n = col2im(Wᵀ·g_n),
-// with cols_n recomputed from the saved input. Samples are split into one
-// contiguous chunk per core; weight and bias gradients are accumulated
-// per chunk and summed in chunk order, so the result does not depend on
-// goroutine scheduling. The transposes are left to tensor.Gemm, which
-// applies them while packing its operands.
+// with cols_n recomputed from the saved input. The samples are cut into
+// blocks (see convGradBlocks), processed in parallel; the weight and bias
+// gradients of each block are accumulated sample by sample from zero and
+// the blocks' sums added in block order, so that the result depends on
+// neither goroutine scheduling nor the number of cores. The transposes are
+// left to tensor.Gemm, which applies them while packing its operands.
 func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*tensor.Tensor, error) {
 	l := f.l
 	saved := ctx.Saved()
@@ -266,20 +282,24 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 		return []*tensor.Tensor{gx, gw, gb}, nil
 	}
 
-	chunks := min(runtime.GOMAXPROCS(0), n)
-	// Per chunk: one column buffer (cols for the weight gradient, then
-	// the column gradient for col2im), and for chunks after the first,
-	// partial weight and bias gradients. Chunk 0 accumulates straight
-	// into gw and gb.
-	colLen := g.rows * g.hwOut
-	partLen := 0
+	// Block 0 accumulates straight into gw and gb, every later block
+	// into its own partial weight and bias gradients, parts[(b-1)*partLen:].
+	wLen, partLen := 0, 0
 	if needW {
-		partLen += l.out * g.rows
+		wLen = l.out * g.rows
 	}
 	if needB {
-		partLen += l.out
+		partLen = l.out
 	}
-	bufs := make([]*[]float32, chunks)
+	partLen += wLen
+	blocks := convGradBlockCount(n, partLen)
+	var partBuf *[]float32
+	var parts []float32
+	if blocks > 1 && partLen > 0 {
+		partBuf = getFloats(&l.parts, (blocks-1)*partLen)
+		parts = *partBuf
+	}
+	colLen := g.rows * g.hwOut
 	xd, gd, wd := x.Data(), grad.Data(), w.Data()
 	gemms := 0
 	if needW {
@@ -289,14 +309,12 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 		gemms++
 	}
 	perSample := max(gemms*l.out*g.rows*g.hwOut, outSize)
-	tensor.ParallelFor(chunks, (n+chunks-1)/chunks*perSample, func(lo, hi int) {
-		for c := lo; c < hi; c++ {
-			s0, s1 := c*n/chunks, (c+1)*n/chunks
-			buf := l.getScratch(l.scratchLen(&g))
-			bufs[c] = buf
-			cols := (*buf)[:colLen]
+	tensor.ParallelFor(blocks, (n+blocks-1)/blocks*perSample, func(lo, hi int) {
+		buf := l.getScratch(l.scratchLen(&g))
+		cols := (*buf)[:colLen]
+		for blk := lo; blk < hi; blk++ {
 			var pw, pb []float32
-			if c == 0 {
+			if blk == 0 {
 				if needW {
 					pw = gw.Data()
 				}
@@ -304,16 +322,11 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 					pb = gb.Data()
 				}
 			} else {
-				part := (*buf)[colLen : colLen+partLen]
+				part := parts[(blk-1)*partLen : blk*partLen]
 				clear(part)
-				if needW {
-					pw, part = part[:l.out*g.rows], part[l.out*g.rows:]
-				}
-				if needB {
-					pb = part[:l.out]
-				}
+				pw, pb = part[:wLen], part[wLen:]
 			}
-			for i := s0; i < s1; i++ {
+			for i := blk * n / blocks; i < (blk+1)*n/blocks; i++ {
 				xi := xd[i*g.inSize : (i+1)*g.inSize]
 				gi := gd[i*outSize : (i+1)*outSize]
 				if needB {
@@ -344,25 +357,42 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 				}
 			}
 		}
+		l.putScratch(buf)
 	})
-	for c := 1; c < chunks; c++ {
-		part := (*bufs[c])[colLen:]
-		if needW {
-			dst := gw.Data()
-			for j, v := range part[:len(dst)] {
-				dst[j] += v
+	if parts != nil {
+		// Add the blocks' sums in block order, element by element.
+		tensor.ParallelFor(partLen, blocks, func(lo, hi int) {
+			for b := 1; b < blocks; b++ {
+				part := parts[(b-1)*partLen : b*partLen]
+				if e := min(hi, wLen); lo < e {
+					addTo(gw.Data()[lo:e], part[lo:e])
+				}
+				if s := max(lo, wLen); s < hi {
+					addTo(gb.Data()[s-wLen:hi-wLen], part[s:hi])
+				}
 			}
-			part = part[len(dst):]
-		}
-		if needB {
-			dst := gb.Data()
-			for j, v := range part[:len(dst)] {
-				dst[j] += v
-			}
-		}
-	}
-	for _, b := range bufs {
-		l.putScratch(b)
+		})
+		l.parts.Put(partBuf)
 	}
 	return []*tensor.Tensor{gx, gw, gb}, nil
+}
+
+// addTo adds src to dst element by element.
+func addTo(dst, src []float32) {
+	src = src[:len(dst)]
+	for j, v := range src {
+		dst[j] += v
+	}
+}
+
+// getFloats returns a buffer of n floats (contents undefined) from pool,
+// or a new one when the pool has none large enough; give it back with
+// pool.Put.
+func getFloats(pool *sync.Pool, n int) *[]float32 {
+	if p, ok := pool.Get().(*[]float32); ok && cap(*p) >= n {
+		*p = (*p)[:n]
+		return p
+	}
+	s := make([]float32, n)
+	return &s
 }

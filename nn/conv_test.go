@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -444,30 +445,101 @@ func TestIm2colAdjoint(t *testing.T) {
 	}
 }
 
-// TestConv2dDeterministic checks that repeated backward passes give
-// bit-identical gradients (per-chunk partial sums are added in order).
-func TestConv2dDeterministic(t *testing.T) {
-	cc := convCase{n: 9, c: 8, h: 12, w: 12, out: 8, k: 3, stride: 1, pad: 1, bias: true}
-	l := newConvForTest(t, cc, 1)
-	x := randUniform(NewRand(2), -1, 1, cc.n, cc.c, cc.h, cc.w)
-	var first string
-	for rep := 0; rep < 3; rep++ {
-		l.Weight.ZeroGrad()
-		l.Bias.ZeroGrad()
-		y, err := l.Forward(autograd.Const(x))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := autograd.Backward(y, nil); err != nil {
-			t.Fatal(err)
-		}
-		got := fmt.Sprint(l.Weight.Grad().Data(), l.Bias.Grad().Data())
-		if rep == 0 {
-			first = got
-		} else if got != first {
-			t.Fatal("gradients differ between identical backward passes")
+// TestConv2dSameBitsOnAnyCoreCount checks that the gradients of input,
+// weight and bias have the same bits with GOMAXPROCS from 1 to 16 and
+// over repeated calls, for batches smaller and larger than the number of
+// sample blocks, and for a layer whose partial weight gradients are large
+// enough to limit the blocks (it also checks those gradients against the
+// definition).
+func TestConv2dSameBitsOnAnyCoreCount(t *testing.T) {
+	cases := []convCase{
+		{n: 1, c: 3, h: 9, w: 9, out: 4, k: 3, stride: 1, pad: 1, bias: true},
+		{n: 9, c: 8, h: 12, w: 12, out: 8, k: 3, stride: 1, pad: 1, bias: true},
+		{n: 64, c: 1, h: 28, w: 28, out: 32, k: 3, stride: 1, pad: 1, bias: true}, // the cnn's conv1
+		{n: 100, c: 4, h: 14, w: 14, out: 8, k: 3, stride: 2, pad: 1, bias: false},
+		{n: 37, c: 6, h: 7, w: 7, out: 5, k: 1, stride: 1, pad: 0, bias: true},     // identity im2col
+		{n: 20, c: 128, h: 4, w: 4, out: 128, k: 3, stride: 1, pad: 1, bias: true}, // 14 blocks
+	}
+	if got := convGradBlockCount(20, 128*128*9+128); got >= min(20, convGradBlocks) {
+		t.Fatalf("the last case has %d blocks: it no longer tests a layer with fewer blocks than samples", got)
+	}
+	for i, cc := range cases {
+		t.Run(cc.String(), func(t *testing.T) {
+			x := randUniform(NewRand(400+uint64(i)), -1, 1, cc.n, cc.c, cc.h, cc.w)
+			var want []string
+			for _, procs := range []int{1, 2, 3, 4, 8, 16, 1} {
+				var got []string
+				withProcs(procs, func() {
+					l := newConvForTest(t, cc, uint64(i))
+					xv := autograd.NewVar(x, true)
+					y, err := l.Forward(xv)
+					if err != nil {
+						t.Fatal(err)
+					}
+					g := randUniform(NewRand(500+uint64(i)), -1, 1, y.Shape()...)
+					if err := autograd.Backward(y, g); err != nil {
+						t.Fatal(err)
+					}
+					got = []string{bitsOf(xv.Grad().Data()), bitsOf(l.Weight.Grad().Data())}
+					if cc.bias {
+						got = append(got, bitsOf(l.Bias.Grad().Data()))
+					}
+					if want == nil {
+						// The weight gradient of the third case sums
+						// 64·784 float32 products of size up to 1:
+						// its rounding error reaches 3e-5.
+						gx, gw, _ := naiveConvGrads(x, l.Weight.Value(), g, cc.stride, cc.pad)
+						expectClose(t, "gx", xv.Grad().Data(), gx, 1e-4)
+						expectClose(t, "gw", l.Weight.Grad().Data(), gw, 1e-4)
+					}
+				})
+				if want == nil {
+					want = got
+					continue
+				}
+				for j, name := range []string{"input", "weight", "bias"}[:len(got)] {
+					if got[j] != want[j] {
+						t.Errorf("GOMAXPROCS=%d: %s gradient differs from GOMAXPROCS=1", procs, name)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestConvGradBlockCount checks the number of sample blocks: at most
+// convGradBlocks, no more than the samples, fewer for large layers, never
+// fewer than one.
+func TestConvGradBlockCount(t *testing.T) {
+	tests := []struct{ n, partLen, want int }{
+		{1, 320, 1},
+		{16, 320, 16},
+		{256, 9248, convGradBlocks},
+		{256, 0, convGradBlocks},
+		{256, convGradPartMax / 5, 5},
+		{256, convGradPartMax, 1},
+		{256, 4 * convGradPartMax, 1},
+	}
+	for _, tt := range tests {
+		if got := convGradBlockCount(tt.n, tt.partLen); got != tt.want {
+			t.Errorf("convGradBlockCount(%d, %d) = %d, want %d", tt.n, tt.partLen, got, tt.want)
 		}
 	}
+}
+
+// bitsOf returns the bits of s as a string, for comparisons.
+func bitsOf(s []float32) string {
+	var b strings.Builder
+	for _, v := range s {
+		fmt.Fprintf(&b, "%08x", math.Float32bits(v))
+	}
+	return b.String()
+}
+
+// withProcs runs fn with GOMAXPROCS set to n.
+func withProcs(n int, fn func()) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
+	fn()
 }
 
 // BenchmarkConv2dForwardBackward times one forward and backward pass of a

@@ -37,6 +37,13 @@
 // the purego build tag. Batch statistics are sums in float64 of x - s
 // and (x - s)² with s the group's first value, in one pass.
 //
+// Every layer gives the same bits on any number of cores. Work is split
+// between goroutines by samples, channels, planes or rows, whose results
+// do not depend on the split; the one reduction across samples, the
+// weight and bias gradients of Conv2d, sums fixed blocks of samples (at
+// most 32, fewer for large layers) separately and adds the blocks' sums
+// in order. See the tensor package for what may differ between builds.
+//
 // # Losses and metrics
 //
 // CrossEntropy (and CrossEntropyWith for other reductions) and MSE are

@@ -39,9 +39,12 @@ type RandomState interface {
 	Rand() *Rand
 }
 
-// Uniform returns a float32 uniformly distributed in [lo, hi).
+// Uniform returns a float32 uniformly distributed in [lo, hi): lo plus
+// (hi-lo)·u rounded to float32, then the sum rounded, on every platform
+// (the conversion keeps the compiler from fusing the two into one
+// multiply-add, which it may do on arm64 or with GOAMD64=v3).
 func (r *Rand) Uniform(lo, hi float32) float32 {
-	return lo + (hi-lo)*float32(r.r.Float64())
+	return lo + float32((hi-lo)*float32(r.r.Float64()))
 }
 
 // Normal returns a standard normal float32.

@@ -55,6 +55,13 @@
 // repeated at every step (direct coding of a static input) without
 // materialising the repetition; the gradient of x is the sum over steps.
 //
+// Forward splits the neurons between goroutines. Everything per neuron is
+// independent of the split; the gradients of the shared parameters (a
+// scalar threshold, alpha, PLIF's w), sums over all neurons and steps, are
+// summed in float64 per tile of 1024 neurons (tile i holds neurons
+// [1024·i, 1024·(i+1))) and the tiles' sums added in tile order, so they
+// have the same bits on any number of cores.
+//
 // # BrainCog classes and defaults
 //
 //	BrainCog class  Go type (Kind)          defaults

@@ -3,8 +3,6 @@ package node
 import (
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"sync"
 
 	"github.com/spikego/spikego/autograd"
@@ -156,7 +154,8 @@ type multiStep struct {
 // tile is the number of neurons whose T steps the fused kernels run
 // together, one pass over the tile per operation and step: small enough
 // that a tile's state (membrane or its gradient) and scratch stay in the
-// L1 cache across the steps.
+// L1 cache across the steps. The backward pass also sums the parameter
+// gradients per tile, so changing tile changes their last bits.
 const tile = 1024
 
 // thresholdTile returns the thresholds of neurons lo..hi-1: a slice of
@@ -274,14 +273,18 @@ func (f *multiStep) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor
 	if needX {
 		gxd = gx.Data()
 	}
-	// Each chunk of neurons keeps its own partial sums, keyed by its first
-	// neuron, and they are added in neuron order afterwards, so that the
-	// parameter gradients do not depend on which goroutine finishes first.
+	// Each tile of neurons (tile i holds neurons [i·tile, (i+1)·tile))
+	// keeps its own partial sums, and they are added in tile order
+	// afterwards: the tiles depend on N only, so the parameter gradients
+	// depend on neither goroutine scheduling nor the number of cores.
 	type partial struct{ th, alpha, k float64 }
-	var mu sync.Mutex
-	parts := map[int]partial{}
-	tensor.ParallelFor(N, 8*T, func(lo, hi int) {
-		var p partial
+	tiles := (N + tile - 1) / tile
+	var parts []partial
+	if needTh && !thPer || needAlpha || needW {
+		parts = make([]partial, tiles)
+	}
+	tensor.ParallelFor(tiles, 8*T*min(N, tile), func(tlo, thi int) {
+		lo, hi := tlo*tile, min(thi*tile, N)
 		w := min(hi-lo, tile)
 		thBuf := f.thresholdBuf(w)
 		buf := make([]float32, 4*w)
@@ -293,6 +296,7 @@ func (f *multiStep) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor
 		for a := lo; a < hi; a += tile {
 			b := min(a+tile, hi)
 			n := b - a
+			var p partial
 			th := f.thresholdTile(thBuf, a, b)
 			gmNext, u, gu := gmNextBuf[:n], uBuf[:n], guBuf[:n]
 			clear(gmNext)
@@ -352,14 +356,13 @@ func (f *multiStep) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor
 					clear(gmNext)
 				}
 			}
+			if parts != nil {
+				parts[a/tile] = p
+			}
 		}
-		mu.Lock()
-		parts[lo] = p
-		mu.Unlock()
 	})
 	var total partial
-	for _, lo := range slices.Sorted(maps.Keys(parts)) {
-		p := parts[lo]
+	for _, p := range parts {
 		total.th += p.th
 		total.alpha += p.alpha
 		total.k += p.k

@@ -333,3 +333,70 @@ func TestExactInv(t *testing.T) {
 		}
 	}
 }
+
+// TestParamGradsSameOnAnyCoreCount checks that the gradients of the
+// learnable parameters (PLIF's w, a shared threshold, Atan's alpha), sums
+// over all neurons and steps, have the same bits whatever the number of
+// cores. Two terms of ±2^70 make the sums depend on how they are grouped:
+// the first neuron at the first step and the last neuron at the last step
+// see the same membrane (the last one spikes at step T-2 and starts again
+// from 0), and get upstream gradients +2^70 and -2^70, all other terms
+// being ordinary. A float64 partial sum that holds one of them absorbs the
+// ordinary terms added to it; the two cancel exactly where they meet, and
+// the terms added after that survive. Which terms survive depends on the
+// grouping: when the partial sums followed the goroutines' ranges, the
+// three gradients were 7.12, 2.97 and 2.44 on one core and 0 on two or
+// more. With one partial sum per tile, added in tile order, they are 0 on
+// any number of cores.
+func TestParamGradsSameOnAnyCoreCount(t *testing.T) {
+	const T, N = 4, 5*tile + 300
+	r := rand.New(rand.NewPCG(21, 22))
+	xt := randTensor(r, 0.8, T, N)
+	R := randTensor(r, 1, T, N)
+	huge := float32(math.Ldexp(1, 70))
+	for step, v := range []float32{0.1, 5, 5, 0.1} {
+		xt.Data()[step*N] = v
+		xt.Data()[step*N+N-1] = v
+		R.Data()[step*N] = 0 // neuron 0: no gradient from later steps
+	}
+	R.Data()[0] = huge
+	R.Data()[(T-1)*N+N-1] = -huge
+	run := func(procs int) []float32 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		n, err := NewKind(PLIF, WithSurrogate("AtanGrad"), WithThresholdGrad(true), WithThreshold(0.2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := n.Forward(autograd.NewVar(xt, true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sp := s.Value().Data(); sp[(T-2)*N+N-1] != 1 || sp[(T-1)*N+N-1] != 0 || sp[0] != 0 {
+			t.Fatalf("the last neuron does not spike at step T-2 only: %v", []float32{sp[0], sp[(T-2)*N+N-1], sp[(T-1)*N+N-1]})
+		}
+		if err := autograd.Backward(autograd.Sum(autograd.Mul(s, autograd.Const(R))), nil); err != nil {
+			t.Fatal(err)
+		}
+		var got []float32
+		for _, p := range n.Params() {
+			if p.Var.Grad() == nil {
+				t.Fatalf("%s has no gradient", p.Name)
+			}
+			got = append(got, p.Var.Grad().Item())
+		}
+		if len(got) != 3 {
+			t.Fatalf("%d learnable parameters, want w, threshold and alpha", len(got))
+		}
+		return got
+	}
+	want := run(1)
+	for _, procs := range []int{2, 3, 4, 5, 8, 16} {
+		got := run(procs)
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Errorf("GOMAXPROCS=%d: gradient %d = %v, with one core %v", procs, i, got[i], want[i])
+			}
+		}
+	}
+	t.Logf("gradients of w, threshold, alpha: %v", want)
+}

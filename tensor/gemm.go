@@ -253,7 +253,10 @@ func (j *gemmJob) run(buf *gemmBuf) {
 		j.sb = &j.shared
 		j.groups = (colUnits + gemmSlab - 1) / gemmSlab
 	}
-	j.chunks, j.size = workers, (units+workers-1)/workers
+	// One chunk per worker; rounding the size up may leave fewer chunks
+	// than workers (10 units on 8 workers: 5 chunks of 2).
+	j.size = (units + workers - 1) / workers
+	j.chunks = (units + j.size - 1) / j.size
 	if j.sa != nil || j.sb != nil {
 		if need := g.k * j.shared.stride; len(buf.shared) < need {
 			buf.shared = alignedFloats(need)
@@ -268,6 +271,7 @@ func (j *gemmJob) run(buf *gemmBuf) {
 		}
 		j.chunks = (units + j.size - 1) / j.size
 	}
+	workers = min(workers, j.chunks) // no idle helpers
 	j.packNext.Store(0)
 	j.next.Store(0)
 	j.packed.Add(j.packTasks)

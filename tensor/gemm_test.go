@@ -143,9 +143,11 @@ func TestGemmParallelPaths(t *testing.T) {
 	})
 }
 
-// TestGemmReproducible checks that the result does not depend on the
-// number of workers, nor on the choice between the AVX2 and AVX-512
-// kernels, which perform the same operations in the same order.
+// TestGemmReproducible checks that the bits of the result depend neither
+// on the number of workers (GOMAXPROCS 1 to 16), nor on whether an operand
+// is packed once for all workers or by each, nor on the choice between
+// the AVX2 and AVX-512 kernels, which perform the same operations in the
+// same order: C is split by rows or columns, never along k.
 func TestGemmReproducible(t *testing.T) {
 	kernels := []string{"go"}
 	if tensor.GemmKernels()[0] != "go" {
@@ -170,21 +172,25 @@ func TestGemmReproducible(t *testing.T) {
 			}
 			var want []float32
 			for _, kern := range kernels {
-				for _, procs := range []int{1, 2, 3} {
-					c := append([]float32(nil), c0...)
-					restore := tensor.SetGemmKernel(kern)
-					withProcs(procs, func() {
-						tensor.Gemm(tr[0], tr[1], m, n, k, 0.5, a, lda, b, ldb, -0.75, c, n)
-					})
-					restore()
-					if want == nil {
-						want = c
-						continue
-					}
-					for i := range c {
-						if c[i] != want[i] {
-							t.Fatalf("%v trans=%v kernel %s procs=%d: C[%d] = %v, first run %v",
-								s, tr, kern, procs, i, c[i], want[i])
+				for _, procs := range []int{1, 2, 3, 4, 8, 16} {
+					for _, sharedMax := range []int{1 << 30, 0} {
+						c := append([]float32(nil), c0...)
+						restore := tensor.SetGemmKernel(kern)
+						restoreShared := tensor.SetGemmSharedMax(sharedMax)
+						withProcs(procs, func() {
+							tensor.Gemm(tr[0], tr[1], m, n, k, 0.5, a, lda, b, ldb, -0.75, c, n)
+						})
+						restoreShared()
+						restore()
+						if want == nil {
+							want = c
+							continue
+						}
+						for i := range c {
+							if math.Float32bits(c[i]) != math.Float32bits(want[i]) {
+								t.Fatalf("%v trans=%v kernel %s procs=%d sharedMax=%d: C[%d] = %v, first run %v",
+									s, tr, kern, procs, sharedMax, i, c[i], want[i])
+							}
 						}
 					}
 				}
