@@ -3,6 +3,7 @@ package node
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/spikego/spikego/autograd"
@@ -37,7 +38,7 @@ func TestNodeStateDict(t *testing.T) {
 		for _, b := range m.Buffers() {
 			bs = append(bs, b.Name)
 		}
-		if !equalStrings(ps, tc.params) || !equalStrings(bs, tc.buffers) {
+		if !slices.Equal(ps, tc.params) || !slices.Equal(bs, tc.buffers) {
 			t.Errorf("%s %d options: params %v buffers %v, want %v %v", tc.kind, len(tc.opts), ps, bs, tc.params, tc.buffers)
 		}
 	}
@@ -53,24 +54,12 @@ func TestNodeStateDict(t *testing.T) {
 		t.Fatal(err)
 	}
 	// mem = x/2 = (0.15, 0.15, 0.3): only the last crosses 0.25.
-	if got := s.Value().Data(); !equalFloats(got, []float32{0, 0, 1}) {
+	if got := s.Value().Data(); !slices.Equal(got, []float32{0, 0, 1}) {
 		t.Errorf("spikes with threshold 0.25: %v, want [0 0 1]", got)
 	}
 	if a := n.(*LIFNode).Surrogate().Alpha().Value().Item(); a != 4 {
 		t.Errorf("alpha after loading: %v", a)
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestForwardTime checks the nn.Temporal form against Forward and
@@ -95,7 +84,7 @@ func TestForwardTime(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if yStatic || !equalInts(y.Shape(), []int{T * B, 5}) {
+		if yStatic || !slices.Equal(y.Shape(), []int{T * B, 5}) {
 			t.Fatalf("static %v: output %v static %v", static, y.Shape(), yStatic)
 		}
 		if err := autograd.Backward(autograd.Sum(autograd.Mul(y, autograd.Const(R))), nil); err != nil {
@@ -131,18 +120,6 @@ func TestForwardTime(t *testing.T) {
 	}
 }
 
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // TestNonSpiking checks a non-spiking node against its charge equation
 // worked by hand, Step against Forward, and its gradients against finite
 // differences.
@@ -157,7 +134,7 @@ func TestNonSpiking(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := y.Value().Data(), []float32{2, 2, 1}; !equalFloats(got, want) {
+	if got, want := y.Value().Data(), []float32{2, 2, 1}; !slices.Equal(got, want) {
 		t.Errorf("LIF membranes %v, want %v", got, want)
 	}
 	for _, kind := range []Kind{IF, LIF, LIFSTDP, PLIF} {
@@ -182,7 +159,7 @@ func TestNonSpiking(t *testing.T) {
 			xb := autograd.NewVar(xt.Clone(), true)
 			yb, loss := stepAll(t, b, xb, R)
 			autograd.Backward(loss, nil)
-			if !equalFloats(ya.Value().Data(), yb.Data()) {
+			if !slices.Equal(ya.Value().Data(), yb.Data()) {
 				t.Errorf("%v detach %v: Forward %v, Step %v", kind, detach, ya.Value().Data()[:6], yb.Data()[:6])
 			}
 			for i, g := range xa.Grad().Data() {
@@ -200,18 +177,6 @@ func TestNonSpiking(t *testing.T) {
 	}
 }
 
-func equalFloats(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // TestMonitor records a network of two nodes and checks spikes, rates and
 // membranes against the nodes' own outputs.
 func TestMonitor(t *testing.T) {
@@ -220,10 +185,10 @@ func TestMonitor(t *testing.T) {
 	seq := nn.NewSequential(nn.NewFlatten(), a, b)
 	mo := NewMonitor(seq, true)
 	defer mo.Close()
-	if got := mo.Names(); !equalStrings(got, []string{"lif1", "if2"}) {
+	if got := mo.Names(); !slices.Equal(got, []string{"lif1", "if2"}) {
 		t.Fatalf("names %v", got)
 	}
-	if got := mo.Paths(); !equalStrings(got, []string{"1", "2"}) {
+	if got := mo.Paths(); !slices.Equal(got, []string{"1", "2"}) {
 		t.Fatalf("paths %v", got)
 	}
 	x, _ := tensor.FromSlice([]float32{1, 0, 0.3, 1, 1, 1}, 3, 1, 2) // [T,B,N]
@@ -235,10 +200,10 @@ func TestMonitor(t *testing.T) {
 	}
 	// LIF tau 2, threshold 0.2: t0 mem (0.5, 0) -> spike 1,0; reset (0, 0);
 	// t1 (0.15, 0.5) -> 0,1; reset (0.15, 0); t2 (0.575, 0.5) -> 1,1.
-	if want := []float32{1, 0, 0, 1, 1, 1}; !equalFloats(s1.Value().Data(), want) {
+	if want := []float32{1, 0, 0, 1, 1, 1}; !slices.Equal(s1.Value().Data(), want) {
 		t.Fatalf("lif spikes %v, want %v", s1.Value().Data(), want)
 	}
-	if want := []float32{0, 0, 0.15, 0, 0, 0}; !equalFloats(mo.Mems()[0].Data(), want) {
+	if want := []float32{0, 0, 0.15, 0, 0, 0}; !slices.Equal(mo.Mems()[0].Data(), want) {
 		t.Errorf("lif membranes %v, want %v", mo.Mems()[0].Data(), want)
 	}
 	if r := mo.FiringRates(); r[0] != 4.0/6 {

@@ -3,6 +3,7 @@ package snn
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/spikego/spikego/autograd"
@@ -73,7 +74,7 @@ func TestStaticEqualsSequence(t *testing.T) {
 	}
 	a, ya := run(x)
 	b, yb := run(seq)
-	if !sameShape(ya.Shape(), []int{T, B, 3}) || !sameShape(yb.Shape(), []int{T, B, 3}) {
+	if !slices.Equal(ya.Shape(), []int{T, B, 3}) || !slices.Equal(yb.Shape(), []int{T, B, 3}) {
 		t.Fatalf("outputs %v and %v, want [%d %d 3]", ya.Shape(), yb.Shape(), T, B)
 	}
 	for i, v := range ya.Value().Data() {
@@ -100,18 +101,6 @@ func TestStaticEqualsSequence(t *testing.T) {
 	}
 }
 
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func TestNames(t *testing.T) {
 	net := convNet(t, 2)
 	var names []string
@@ -128,21 +117,9 @@ func TestNames(t *testing.T) {
 			t.Fatalf("state_dict %v, want %v", names, want)
 		}
 	}
-	if l := net.Layers(); !sameStrings(l, []string{"lif1", "lif2"}) {
+	if l := net.Layers(); !slices.Equal(l, []string{"lif1", "lif2"}) {
 		t.Errorf("Layers %v", l)
 	}
-}
-
-func sameStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestInferRestoresMode checks that Infer uses evaluation mode (BatchNorm's
@@ -155,7 +132,7 @@ func TestInferRestoresMode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !sameShape(out.Shape(), []int{2, 4, 3}) {
+	if !slices.Equal(out.Shape(), []int{2, 4, 3}) {
 		t.Fatalf("output %v", out.Shape())
 	}
 	for i, v := range net.Buffers()[0].Tensor.Data() {
