@@ -14,28 +14,28 @@ func GemmKernels() []string {
 	return append(ks, "go")
 }
 
-// SetGemmKernel selects one of the micro-kernels of GemmKernels and
-// returns a function restoring the previous choice. Tests use it to check
-// every kernel against the same references.
-func SetGemmKernel(name string) (restore func()) {
-	oldAsm, old512 := gemmUseAsm, gemmUseAVX512
-	switch name {
-	case "avx512":
-		gemmUseAsm, gemmUseAVX512 = gemmHaveAsm, gemmHaveAVX512
-	case "avx2":
-		gemmUseAsm, gemmUseAVX512 = gemmHaveAsm, false
-	case "go":
-		gemmUseAsm, gemmUseAVX512 = false, false
-	default:
-		panic("unknown GEMM kernel " + name)
-	}
-	return func() { gemmUseAsm, gemmUseAVX512 = oldAsm, old512 }
-}
+// GemmFunc has the signature of Gemm.
+type GemmFunc func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
 
-// SetGemmSharedMax sets the size up to which an operand is packed once for
-// all workers, and returns a function restoring the previous value.
-func SetGemmSharedMax(n int) (restore func()) {
-	old := gemmSharedMax
-	gemmSharedMax = n
-	return func() { gemmSharedMax = old }
+// GemmWith returns Gemm running the named micro-kernel of GemmKernels,
+// and packing an operand once for all workers up to sharedMax floats
+// (negative: Gemm's default). Tests use it to check every kernel and
+// packing policy against the same references.
+func GemmWith(kernel string, sharedMax int) GemmFunc {
+	cfg := gemmDefault()
+	switch kernel {
+	case "avx512":
+	case "avx2":
+		cfg.avx512 = false
+	case "go":
+		cfg.asm, cfg.avx512 = false, false
+	default:
+		panic("unknown GEMM kernel " + kernel)
+	}
+	if sharedMax >= 0 {
+		cfg.sharedMax = sharedMax
+	}
+	return func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+		gemmWith(cfg, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	}
 }

@@ -40,16 +40,26 @@ const (
 	gemmNC = 4096 // columns of a packed B block (a multiple of 32)
 )
 
-// gemmUseAsm selects the assembly micro-kernel. It is set at start-up on
-// CPUs that have it (see gemm_amd64.go) and can be switched off by tests
-// to exercise the pure-Go kernel.
-var gemmUseAsm = gemmHaveAsm
+// gemmConfig chooses the micro-kernels and the packing policy of one Gemm
+// call. Gemm uses gemmDefault; the tests call gemm with every other choice.
+type gemmConfig struct {
+	// asm selects the assembly micro-kernels (AVX2 and FMA).
+	asm bool
+	// avx512 selects, in addition, the AVX-512 kernels for tiles of 32
+	// columns (two B panels). They do the same operations in the same
+	// order as the AVX2 kernels, so the results do not depend on the
+	// choice (nor on the number of workers).
+	avx512 bool
+	// sharedMax is the size in floats up to which the operand that every
+	// worker needs whole is packed once for all of them.
+	sharedMax int
+}
 
-// gemmUseAVX512 selects, in addition, the AVX-512 kernels for tiles of 32
-// columns (two B panels). They do the same operations in the same order
-// as the AVX2 kernels, so the results do not depend on the choice (nor on
-// the number of workers).
-var gemmUseAVX512 = gemmHaveAVX512
+// gemmDefault returns the configuration of Gemm: the fastest kernels the
+// CPU has (see gemm_amd64.go).
+func gemmDefault() gemmConfig {
+	return gemmConfig{asm: gemmHaveAsm, avx512: gemmHaveAVX512, sharedMax: 1 << 18}
+}
 
 // Gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices,
 // where op(X) is X or its transpose as transA and transB say. op(A) is m×k,
@@ -76,6 +86,11 @@ var gemmUseAVX512 = gemmHaveAVX512
 // results may differ in the last bits. The results do not depend on the
 // number of goroutines used.
 func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	gemmWith(gemmDefault(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// gemmWith is Gemm with the configuration cfg.
+func gemmWith(cfg gemmConfig, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	for _, d := range [...]struct {
 		name string
 		v    int
@@ -104,7 +119,7 @@ func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	}
 	buf := gemmPool.Get().(*gemmBuf)
 	j := &buf.job
-	j.gemmArgs = gemmArgs{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc}
+	j.gemmArgs = gemmArgs{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, cfg}
 	j.run(buf)
 	j.gemmArgs = gemmArgs{} // the pool must not keep the matrices alive
 	gemmPool.Put(buf)
@@ -140,6 +155,7 @@ type gemmArgs struct {
 	beta           float32
 	c              []float32
 	ldc            int
+	cfg            gemmConfig
 }
 
 // gemmBuf holds the packing buffers of one worker and, for the calling
@@ -199,10 +215,6 @@ var gemmActive atomic.Int32
 // runs on the calling goroutine only.
 const gemmMinParallel = 1 << 19
 
-// gemmSharedMax is the size in floats up to which the operand that every
-// worker needs whole is packed once for all of them.
-var gemmSharedMax = 1 << 18
-
 // gemmChunksPerWorker is the number of chunks of C per worker, claimed
 // dynamically so that a worker delayed by other load does not hold up
 // the others.
@@ -242,13 +254,13 @@ func (j *gemmJob) run(buf *gemmBuf) {
 	// The shared operand and its packing tasks: one per depth block and
 	// group of panels.
 	j.sa, j.sb, j.packTasks = nil, nil, 0
-	if j.byCols && g.m*g.k <= gemmSharedMax {
+	if j.byCols && g.m*g.k <= g.cfg.sharedMax {
 		buf.panels = appendPanels(buf.panels[:0], 0, g.m)
 		last := buf.panels[len(buf.panels)-1]
 		j.shared = gemmShared{stride: last.off + last.h, panels: buf.panels}
 		j.sa = &j.shared
 		j.groups = (len(buf.panels) + gemmGroupA - 1) / gemmGroupA
-	} else if !j.byCols && g.k*g.n <= gemmSharedMax {
+	} else if !j.byCols && g.k*g.n <= g.cfg.sharedMax {
 		j.shared = gemmShared{stride: colUnits * gemmNR}
 		j.sb = &j.shared
 		j.groups = (colUnits + gemmSlab - 1) / gemmSlab
@@ -266,7 +278,7 @@ func (j *gemmJob) run(buf *gemmBuf) {
 		// Small chunks, claimed dynamically, so that a worker delayed by
 		// other load does not hold up the others.
 		j.size = (units + workers*gemmChunksPerWorker - 1) / (workers * gemmChunksPerWorker)
-		if j.byCols && gemmUseAsm && gemmUseAVX512 {
+		if j.byCols && g.cfg.asm && g.cfg.avx512 {
 			j.size += j.size % 2 // whole pairs of B panels for the AVX-512 kernels
 		}
 		j.chunks = (units + j.size - 1) / j.size
@@ -391,7 +403,7 @@ func (g *gemmArgs) work(buf *gemmBuf, kcStep, r0, r1, c0, c1 int, sa, sb *gemmSh
 	if need := (gemmMC + gemmMR) * kcStep; sa == nil && len(buf.a) < need {
 		buf.a = alignedFloats(need)
 	}
-	wide := gemmUseAsm && gemmUseAVX512
+	wide := g.cfg.asm && g.cfg.avx512
 	for jc := c0; jc < c1; jc += ncStep {
 		nc := min(ncStep, c1-jc)
 		for pc := 0; pc < g.k; pc += kcStep {
@@ -470,7 +482,7 @@ func (g *gemmArgs) work(buf *gemmBuf, kcStep, r0, r1, c0, c1 int, sa, sb *gemmSh
 func (g *gemmArgs) packA(dst []float32, i0, mr, h, pc, kc int) {
 	a, lda, alpha := g.a, g.lda, g.alpha
 	dst = dst[:h*kc]
-	if gemmUseAsm && mr == h {
+	if g.cfg.asm && mr == h {
 		if g.transA {
 			gemmPackA(dst, a[pc*lda+i0:], lda, h, kc, true, alpha)
 		} else {
@@ -536,7 +548,7 @@ func (g *gemmArgs) packB(dst []float32, pc, kc, j0, w int) {
 	full := w / gemmNR
 	dst = dst[:(full+min(w%gemmNR, 1))*kc*gemmNR]
 	if !g.transB {
-		if gemmUseAsm && full > 0 {
+		if g.cfg.asm && full > 0 {
 			s := pc*ldb + j0
 			_ = b[s+(kc-1)*ldb+full*gemmNR-1]
 			gemmPackBN(&dst[0], &b[s], ldb, kc, full)
@@ -565,7 +577,7 @@ func (g *gemmArgs) packB(dst []float32, pc, kc, j0, w int) {
 		d := dst[q*kc*gemmNR : (q+1)*kc*gemmNR]
 		jq := j0 + q*gemmNR
 		nr := min(gemmNR, w-q*gemmNR)
-		if gemmUseAsm && nr == gemmNR {
+		if g.cfg.asm && nr == gemmNR {
 			gemmPackBT(d, b[jq*ldb+pc:], ldb, kc)
 			continue
 		}
@@ -597,7 +609,7 @@ func (g *gemmArgs) tile(buf *gemmBuf, h, mr, nr, kc int, ap, bp []float32, row, 
 		return
 	}
 	if mr == h && nr == gemmNR {
-		gemmKernel(h, kc, ap, bp, g.c[row*ldc+col:], ldc, load, beta)
+		gemmKernel(g.cfg.asm, h, kc, ap, bp, g.c[row*ldc+col:], ldc, load, beta)
 		return
 	}
 	// An edge tile: compute it in the scratch tile, holding the valid
@@ -610,7 +622,7 @@ func (g *gemmArgs) tile(buf *gemmBuf, h, mr, nr, kc int, ap, bp []float32, row, 
 			copy(t[i*gemmNR:i*gemmNR+nr], g.c[s:s+nr])
 		}
 	}
-	gemmKernel(h, kc, ap, bp, t, gemmNR, load, beta)
+	gemmKernel(g.cfg.asm, h, kc, ap, bp, t, gemmNR, load, beta)
 	for i := 0; i < mr; i++ {
 		s := (row+i)*ldc + col
 		copy(g.c[s:s+nr], t[i*gemmNR:i*gemmNR+nr])
@@ -620,12 +632,12 @@ func (g *gemmArgs) tile(buf *gemmBuf, h, mr, nr, kc int, ap, bp []float32, row, 
 // gemmKernel computes the h×16 product P of the packed panels a (kc×h)
 // and b (kc×16) and stores P, or beta·C + P when load is set, into the
 // h×16 tile of C at the start of c with row stride ldc.
-func gemmKernel(h, kc int, a, b, c []float32, ldc int, load bool, beta float32) {
+func gemmKernel(asm bool, h, kc int, a, b, c []float32, ldc int, load bool, beta float32) {
 	// These checks make the unchecked accesses of the assembly safe.
 	_ = a[h*kc-1]
 	_ = b[gemmNR*kc-1]
 	_ = c[(h-1)*ldc+gemmNR-1]
-	if gemmUseAsm {
+	if asm {
 		l := 0
 		if load {
 			l = 1

@@ -28,7 +28,7 @@ var gemmBenchShapes = []struct {
 	{"LinearOut10_128x10x800_NT", false, true, 128, 10, 800, 1},
 }
 
-func benchGemm(b *testing.B, ta, tb bool, m, n, k int, beta float32) {
+func benchGemm(b *testing.B, gemm tensor.GemmFunc, ta, tb bool, m, n, k int, beta float32) {
 	r := newRand(99)
 	ar, ac := m, k
 	if ta {
@@ -42,7 +42,7 @@ func benchGemm(b *testing.B, ta, tb bool, m, n, k int, beta float32) {
 	bm, ldb := randStrided(r, br, bc, 0)
 	c, ldc := randStrided(r, m, n, 0)
 	for b.Loop() {
-		tensor.Gemm(ta, tb, m, n, k, 1, a, lda, bm, ldb, beta, c, ldc)
+		gemm(ta, tb, m, n, k, 1, a, lda, bm, ldb, beta, c, ldc)
 	}
 	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
 }
@@ -50,7 +50,7 @@ func benchGemm(b *testing.B, ta, tb bool, m, n, k int, beta float32) {
 // BenchmarkGemm measures Gemm with the micro-kernel it picks on this CPU.
 func BenchmarkGemm(b *testing.B) {
 	for _, s := range gemmBenchShapes {
-		b.Run(s.name, func(b *testing.B) { benchGemm(b, s.ta, s.tb, s.m, s.n, s.k, s.beta) })
+		b.Run(s.name, func(b *testing.B) { benchGemm(b, tensor.Gemm, s.ta, s.tb, s.m, s.n, s.k, s.beta) })
 	}
 }
 
@@ -58,9 +58,9 @@ func BenchmarkGemm(b *testing.B) {
 func BenchmarkGemmKernel(b *testing.B) {
 	for _, kern := range tensor.GemmKernels() {
 		b.Run(kern, func(b *testing.B) {
-			defer tensor.SetGemmKernel(kern)()
+			gemm := tensor.GemmWith(kern, -1)
 			for _, s := range gemmBenchShapes {
-				b.Run(s.name, func(b *testing.B) { benchGemm(b, s.ta, s.tb, s.m, s.n, s.k, s.beta) })
+				b.Run(s.name, func(b *testing.B) { benchGemm(b, gemm, s.ta, s.tb, s.m, s.n, s.k, s.beta) })
 			}
 		})
 	}

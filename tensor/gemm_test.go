@@ -14,34 +14,17 @@ import (
 // gemmKernels runs fn once with each micro-kernel this build and CPU
 // have: the assembly ones (where available) and the pure-Go one, which is
 // what other architectures and the purego build tag run.
-func gemmKernels(t *testing.T, fn func(t *testing.T)) {
+func gemmKernels(t *testing.T, fn func(t *testing.T, gemm tensor.GemmFunc)) {
 	t.Helper()
 	for _, k := range tensor.GemmKernels() {
-		t.Run(k, func(t *testing.T) {
-			defer tensor.SetGemmKernel(k)()
-			fn(t)
-		})
+		t.Run(k, func(t *testing.T) { fn(t, tensor.GemmWith(k, -1)) })
 	}
-}
-
-// TestGemmKernels runs the Gemm tests of matmul_test.go with every
-// micro-kernel, in particular the pure-Go one even on CPUs where Gemm
-// would use an assembly one.
-func TestGemmKernels(t *testing.T) {
-	gemmKernels(t, func(t *testing.T) {
-		t.Run("AgainstGonum", TestGemmAgainstGonum)
-		t.Run("LargeParallel", TestGemmLargeParallel)
-		t.Run("HandComputed", TestGemmHandComputed)
-		t.Run("BetaZeroIgnoresNaN", TestGemmBetaZeroIgnoresNaN)
-		t.Run("NonFiniteConsistentAcrossRows", TestGemmNonFiniteConsistentAcrossRows)
-		t.Run("MatMulNaive", TestMatMulNaive)
-	})
 }
 
 // checkGemm runs Gemm and gonum's Sgemm on the same random operands and
 // compares them with an error bound relative to the sum of the magnitudes
 // of the terms. When nanC is set, beta must be 0 and C starts as NaN.
-func checkGemm(t *testing.T, seed uint64, ta, tb bool, m, n, k, pad int, alpha, beta float32, nanC bool) {
+func checkGemm(t *testing.T, gemm tensor.GemmFunc, seed uint64, ta, tb bool, m, n, k, pad int, alpha, beta float32, nanC bool) {
 	t.Helper()
 	r := newRand(seed)
 	impl := gonum.Implementation{}
@@ -65,7 +48,7 @@ func checkGemm(t *testing.T, seed uint64, ta, tb bool, m, n, k, pad int, alpha, 
 			}
 		}
 	}
-	tensor.Gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	impl.Sgemm(trans(ta), trans(tb), m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
 	impl.Sgemm(trans(ta), trans(tb), m, n, k, float32(math.Abs(float64(alpha))), absSlice(a), lda,
 		absSlice(b), ldb, float32(math.Abs(float64(beta))), bound, ldc)
@@ -89,13 +72,13 @@ func checkGemm(t *testing.T, seed uint64, ta, tb bool, m, n, k, pad int, alpha, 
 // (with and without a remainder of the 8-deep transposition), widths
 // across several B blocks, and the beta of the first depth block only.
 func TestGemmBlocking(t *testing.T) {
-	gemmKernels(t, func(t *testing.T) {
+	gemmKernels(t, func(t *testing.T, gemm tensor.GemmFunc) {
 		seed := uint64(100)
 		for _, ta := range []bool{false, true} {
 			for _, tb := range []bool{false, true} {
 				for m := 1; m <= 20; m++ {
 					seed++
-					checkGemm(t, seed, ta, tb, m, 16+m%3*7, 9+m, m%2, 1, 0, false)
+					checkGemm(t, gemm, seed, ta, tb, m, 16+m%3*7, 9+m, m%2, 1, 0, false)
 				}
 				for _, s := range [][3]int{
 					{7, 33, 256}, {13, 31, 257}, {30, 50, 520}, {200, 40, 300},
@@ -104,10 +87,10 @@ func TestGemmBlocking(t *testing.T) {
 				} {
 					for _, ab := range [][2]float32{{1, 0}, {0.5, 1}, {-1.5, -0.25}} {
 						seed++
-						checkGemm(t, seed, ta, tb, s[0], s[1], s[2], int(seed%3), ab[0], ab[1], false)
+						checkGemm(t, gemm, seed, ta, tb, s[0], s[1], s[2], int(seed%3), ab[0], ab[1], false)
 					}
 					seed++
-					checkGemm(t, seed, ta, tb, s[0], s[1], s[2], 1, 1, 0, true)
+					checkGemm(t, gemm, seed, ta, tb, s[0], s[1], s[2], 1, 1, 0, true)
 				}
 			}
 		}
@@ -118,11 +101,11 @@ func TestGemmBlocking(t *testing.T) {
 // by columns and by rows, with the other operand packed once for all
 // workers or by each worker, for several worker counts.
 func TestGemmParallelPaths(t *testing.T) {
-	gemmKernels(t, func(t *testing.T) {
+	for _, kern := range tensor.GemmKernels() {
 		seed := uint64(500)
 		for _, procs := range []int{2, 3} {
 			for _, sharedMax := range []int{1 << 30, 0} {
-				restore := tensor.SetGemmSharedMax(sharedMax)
+				gemm := tensor.GemmWith(kern, sharedMax)
 				withProcs(procs, func() {
 					for _, s := range [][3]int{
 						{40, 300, 100}, {300, 40, 100}, {13, 1000, 50}, {1000, 13, 50},
@@ -131,16 +114,15 @@ func TestGemmParallelPaths(t *testing.T) {
 						for _, tr := range [][2]bool{{false, false}, {true, true}, {false, true}, {true, false}} {
 							seed++
 							ab := [][2]float32{{1, 0}, {0.5, 1}, {-1.5, -0.25}}[seed%3]
-							checkGemm(t, seed, tr[0], tr[1], s[0], s[1], s[2], int(seed%3), ab[0], ab[1], false)
+							checkGemm(t, gemm, seed, tr[0], tr[1], s[0], s[1], s[2], int(seed%3), ab[0], ab[1], false)
 						}
 						seed++
-						checkGemm(t, seed, false, false, s[0], s[1], s[2], 1, 1, 0, true)
+						checkGemm(t, gemm, seed, false, false, s[0], s[1], s[2], 1, 1, 0, true)
 					}
 				})
-				restore()
 			}
 		}
-	})
+	}
 }
 
 // TestGemmReproducible checks that the bits of the result depend neither
@@ -175,13 +157,10 @@ func TestGemmReproducible(t *testing.T) {
 				for _, procs := range []int{1, 2, 3, 4, 8, 16} {
 					for _, sharedMax := range []int{1 << 30, 0} {
 						c := append([]float32(nil), c0...)
-						restore := tensor.SetGemmKernel(kern)
-						restoreShared := tensor.SetGemmSharedMax(sharedMax)
+						gemm := tensor.GemmWith(kern, sharedMax)
 						withProcs(procs, func() {
-							tensor.Gemm(tr[0], tr[1], m, n, k, 0.5, a, lda, b, ldb, -0.75, c, n)
+							gemm(tr[0], tr[1], m, n, k, 0.5, a, lda, b, ldb, -0.75, c, n)
 						})
-						restoreShared()
-						restore()
 						if want == nil {
 							want = c
 							continue
@@ -205,7 +184,7 @@ func TestGemmReproducible(t *testing.T) {
 // tiles and in edge tiles.
 func TestGemmNonFiniteEverywhere(t *testing.T) {
 	inf := float32(math.Inf(1))
-	gemmKernels(t, func(t *testing.T) {
+	gemmKernels(t, func(t *testing.T, gemm tensor.GemmFunc) {
 		for _, ta := range []bool{false, true} {
 			for _, tb := range []bool{false, true} {
 				for _, s := range [][3]int{{13, 37, 5}, {6, 16, 300}, {25, 50, 9}} {

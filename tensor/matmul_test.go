@@ -192,7 +192,9 @@ func absSlice(s []float32) []float32 {
 // length, and several alpha/beta pairs. The error bound per element is
 // relative to the sum of the magnitudes of the terms, computed by Sgemm
 // on absolute values.
-func TestGemmAgainstGonum(t *testing.T) {
+func TestGemmAgainstGonum(t *testing.T) { gemmKernels(t, testGemmAgainstGonum) }
+
+func testGemmAgainstGonum(t *testing.T, gemm tensor.GemmFunc) {
 	sizes := []int{0, 1, 3, 5, 17, 130, 257}
 	scalars := [][2]float32{{1, 0}, {1, 1}, {-0.5, 2}, {2, 0}, {0.75, -1}}
 	impl := gonum.Implementation{}
@@ -223,7 +225,7 @@ func TestGemmAgainstGonum(t *testing.T) {
 						want := append([]float32(nil), c...)
 						bound := absSlice(c)
 
-						tensor.Gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+						gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 						impl.Sgemm(trans(ta), trans(tb), m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
 						impl.Sgemm(trans(ta), trans(tb), m, n, k, float32(math.Abs(float64(alpha))), absSlice(a), lda,
 							absSlice(b), ldb, float32(math.Abs(float64(beta))), bound, ldc)
@@ -258,7 +260,9 @@ func TestGemmAgainstGonum(t *testing.T) {
 	}
 }
 
-func TestGemmLargeParallel(t *testing.T) {
+func TestGemmLargeParallel(t *testing.T) { gemmKernels(t, testGemmLargeParallel) }
+
+func testGemmLargeParallel(t *testing.T, gemm tensor.GemmFunc) {
 	r := newRand(24)
 	impl := gonum.Implementation{}
 	m, n, k := 203, 301, 150
@@ -269,7 +273,7 @@ func TestGemmLargeParallel(t *testing.T) {
 		want := append([]float32(nil), c...)
 		bound := absSlice(c)
 		withProcs(procs, func() {
-			tensor.Gemm(false, true, m, n, k, 1.5, a, lda, b, ldb, 0.5, c, ldc)
+			gemm(false, true, m, n, k, 1.5, a, lda, b, ldb, 0.5, c, ldc)
 		})
 		impl.Sgemm(blas.NoTrans, blas.Trans, m, n, k, 1.5, a, lda, b, ldb, 0.5, want, ldc)
 		impl.Sgemm(blas.NoTrans, blas.Trans, m, n, k, 1.5, absSlice(a), lda, absSlice(b), ldb, 0.5, bound, ldc)
@@ -284,7 +288,9 @@ func TestGemmLargeParallel(t *testing.T) {
 	}
 }
 
-func TestGemmHandComputed(t *testing.T) {
+func TestGemmHandComputed(t *testing.T) { gemmKernels(t, testGemmHandComputed) }
+
+func testGemmHandComputed(t *testing.T, gemm tensor.GemmFunc) {
 	// A = [1 2; 3 4], B = [5 6; 7 8]; A·B = [19 22; 43 50].
 	a := []float32{1, 2, 3, 4}
 	b := []float32{5, 6, 7, 8}
@@ -302,12 +308,14 @@ func TestGemmHandComputed(t *testing.T) {
 	}
 	for _, tc := range tests {
 		c := []float32{1, 1, 1, 1}
-		tensor.Gemm(tc.ta, tc.tb, 2, 2, 2, tc.alpha, a, 2, b, 2, tc.beta, c, 2)
+		gemm(tc.ta, tc.tb, 2, 2, 2, tc.alpha, a, 2, b, 2, tc.beta, c, 2)
 		checkExact(t, fmt.Sprintf("ta=%v tb=%v alpha=%v beta=%v", tc.ta, tc.tb, tc.alpha, tc.beta), c, tc.want)
 	}
 }
 
-func TestGemmBetaZeroIgnoresNaN(t *testing.T) {
+func TestGemmBetaZeroIgnoresNaN(t *testing.T) { gemmKernels(t, testGemmBetaZeroIgnoresNaN) }
+
+func testGemmBetaZeroIgnoresNaN(t *testing.T, gemm tensor.GemmFunc) {
 	nan := float32(math.NaN())
 	for _, k := range []int{0, 1, 3} {
 		for _, m := range []int{1, 4, 5} {
@@ -324,7 +332,7 @@ func TestGemmBetaZeroIgnoresNaN(t *testing.T) {
 			for i := range c {
 				c[i] = nan
 			}
-			tensor.Gemm(false, false, m, n, k, 1, a, max(k, 1), b, n, 0, c, n)
+			gemm(false, false, m, n, k, 1, a, max(k, 1), b, n, 0, c, n)
 			for i := 0; i < m; i++ {
 				for j := 0; j < n; j++ {
 					var want float32
@@ -344,12 +352,16 @@ func TestGemmBetaZeroIgnoresNaN(t *testing.T) {
 // every row of C, as IEEE arithmetic (and torch.matmul) does, whether the
 // row falls in the kernel's four-row blocks or in the remainder.
 func TestGemmNonFiniteConsistentAcrossRows(t *testing.T) {
+	gemmKernels(t, testGemmNonFiniteConsistentAcrossRows)
+}
+
+func testGemmNonFiniteConsistentAcrossRows(t *testing.T, gemm tensor.GemmFunc) {
 	inf := float32(math.Inf(1))
 	for m := 1; m <= 9; m++ {
 		a := make([]float32, m*2) // zeros
 		b := []float32{inf, 1, 2, 3}
 		c := make([]float32, m*2)
-		tensor.Gemm(false, false, m, 2, 2, 1, a, 2, b, 2, 0, c, 2)
+		gemm(false, false, m, 2, 2, 1, a, 2, b, 2, 0, c, 2)
 		for i := 0; i < m; i++ {
 			if v := c[i*2]; v == v {
 				t.Errorf("m=%d: C[%d,0] = %v, want NaN (0·Inf)", m, i, v)
