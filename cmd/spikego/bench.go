@@ -43,8 +43,8 @@ one Markdown table with the date, commit, CPU and load average.
 
 Without Python and torch (or outside spikego's source tree, without
 -peer) it measures spikego alone and says so. The default run takes about
-10 minutes on 2 cores; -models mlp -runs 1 -train-samples 10000 gives a
-rough figure in about a minute. See bench/README.md for the definitions.`)
+9 minutes on 2 quiet cores; -models mlp -runs 1 -train-samples 10000 gives
+a rough figure in about a minute. See bench/README.md for the definitions.`)
 	if err := parseFlags(fs, args, usage); err != nil {
 		return err
 	}

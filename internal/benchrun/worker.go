@@ -41,10 +41,12 @@ type rawRun struct {
 	Threads int                `json:"threads,omitempty"`
 	Env     map[string]*string `json:"env,omitempty"`
 
-	// spikego's.
-	Go          string             `json:"go,omitempty"`
-	GoMaxProcs  int                `json:"gomaxprocs,omitempty"`
-	FiringRates map[string]float64 `json:"firing_rates,omitempty"`
+	// spikego's, and its own whole-run figure (train.EpochMetrics'
+	// TrainSamplesPerS), which the step durations add up to.
+	Go                 string             `json:"go,omitempty"`
+	GoMaxProcs         int                `json:"gomaxprocs,omitempty"`
+	FiringRates        map[string]float64 `json:"firing_rates,omitempty"`
+	MetricsTrainPerSec float64            `json:"metrics_train_samples_per_s,omitempty"`
 }
 
 // check reports a record that cannot be summarised: missing timings, or
@@ -125,6 +127,7 @@ func WorkerMain(ctx context.Context, args []string, stdout io.Writer) error {
 	}, func(m train.EpochMetrics) {
 		r.TrainSamples, r.TestSamples = m.TrainSamples, m.TestSamples
 		r.TrainAcc, r.TestAcc, r.FiringRates = m.TrainAcc, m.TestAcc, m.FiringRates
+		r.MetricsTrainPerSec = m.TrainSamplesPerS
 	})
 	if err != nil {
 		return fmt.Errorf("benchrun: worker: %w", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -35,6 +36,12 @@ func TestWorkerMain(t *testing.T) {
 			t.Errorf("a duration is %v: %v %v", d, r.TrainStepTimes, r.InferBatchTimes)
 			break
 		}
+	}
+	// The step durations are the differences of the summed step time
+	// that train reports after every batch: they add up to train's own
+	// whole-epoch figure.
+	if got, want := AverageRate(r.TrainStepSizes, r.TrainStepTimes), r.MetricsTrainPerSec; math.Abs(got-want) > 1e-6*want {
+		t.Errorf("the step durations give %v samples/s, train's metrics %v", got, want)
 	}
 	if r.TestAcc < 0 || r.TestAcc > 1 || len(r.FiringRates) != 2 {
 		t.Errorf("test accuracy %v, firing rates %v", r.TestAcc, r.FiringRates)
