@@ -247,13 +247,13 @@ func formatSummary(s Summary, format func(float64) string) string {
 	return fmt.Sprintf("%s (%s–%s)", med, lo, hi)
 }
 
-// formatRate prints a throughput or a size: whole numbers with thousands
-// separators from 100 up, three significant digits below.
+// formatRate prints a throughput: a whole number with thousands
+// separators from 100 up, one decimal below.
 func formatRate(v float64) string {
 	if math.Abs(v) >= 100 {
 		return formatInt(int(math.Round(v)))
 	}
-	return strconv.FormatFloat(v, 'g', 3, 64)
+	return strconv.FormatFloat(v, 'f', 1, 64)
 }
 
 // formatMB prints a size in MB as a whole number.

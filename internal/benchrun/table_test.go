@@ -127,9 +127,9 @@ func TestFormatNumbers(t *testing.T) {
 		got, want string
 	}{
 		{formatInt(0), "0"}, {formatInt(999), "999"}, {formatInt(1000), "1,000"}, {formatInt(-1234567), "-1,234,567"},
-		{formatRate(47888.6), "47,889"}, {formatRate(100), "100"}, {formatRate(90.47), "90.5"}, {formatRate(0.123456), "0.123"},
+		{formatRate(47888.6), "47,889"}, {formatRate(100), "100"}, {formatRate(90.47), "90.5"}, {formatRate(89), "89.0"}, {formatRate(0.123456), "0.1"},
 		{formatMB(64.8), "65"}, {formatAcc(0.80005), "80.01%"}, {formatSeconds(7.25), "7.2"},
-		{formatSummary(Summary{Median: 5, Min: 5, Max: 5, N: 3}, formatRate), "5"},
+		{formatSummary(Summary{Median: 5, Min: 5, Max: 5, N: 3}, formatRate), "5.0"},
 		{formatSummary(Summary{Median: 1000, Min: 999.6, Max: 1000.4, N: 3}, formatRate), "1,000"},
 		{formatSummary(Summarize(nil), formatRate), "–"},
 	} {
@@ -137,7 +137,7 @@ func TestFormatNumbers(t *testing.T) {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
 		}
 	}
-	if !strings.Contains(formatSummary(Summary{Median: 2, Min: 1, Max: 3, N: 3}, formatRate), "(1–3)") {
+	if !strings.Contains(formatSummary(Summary{Median: 2, Min: 1, Max: 3, N: 3}, formatRate), "(1.0–3.0)") {
 		t.Error("a summary whose runs differ does not show the range")
 	}
 }
