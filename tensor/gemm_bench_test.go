@@ -8,9 +8,11 @@ import (
 
 // gemmBenchShapes are the products that dominate training: Linear layers
 // and convolutions lowered by im2col (conv2 of models.CNN: 32 channels of
-// 14×14, 3×3 kernels), then two small ones of the same models that the
-// blocking does not suit well (the first convolution, k = 9, and a Linear
-// layer with 10 outputs).
+// 14×14, 3×3 kernels), square products of 256, 512 and 1024, then two
+// small ones of the same models that the blocking does not suit well (the
+// first convolution, k = 9, and a Linear layer with 10 outputs).
+// bench/gemm_torch.py reads this table to time torch.mm on the same
+// shapes: keep one entry per line, in this form.
 var gemmBenchShapes = []struct {
 	name    string
 	ta, tb  bool
@@ -23,7 +25,9 @@ var gemmBenchShapes = []struct {
 	{"ConvFwdBatch_32x12544x288_NN", false, false, 32, 196 * 64, 288, 0},
 	{"ConvWGrad_32x288x196_NT", false, true, 32, 288, 196, 1},
 	{"ConvXGrad_288x196x32_TN", true, false, 288, 196, 32, 0},
+	{"Square_256x256x256_NN", false, false, 256, 256, 256, 0},
 	{"Square_512x512x512_NN", false, false, 512, 512, 512, 0},
+	{"Square_1024x1024x1024_NN", false, false, 1024, 1024, 1024, 0},
 	{"Conv1Fwd_32x784x9_NN", false, false, 32, 784, 9, 0},
 	{"LinearOut10_128x10x800_NT", false, true, 128, 10, 800, 1},
 }

@@ -152,18 +152,28 @@ def build_model(name, T=None):
 # Data
 
 def read_idx(path):
-    with gzip.open(path, "rb") as f:
+    """Reads an IDX file of unsigned bytes, gzip-compressed or not."""
+    with open(path, "rb") as f:
         raw = f.read()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
     magic, = struct.unpack(">I", raw[:4])
     ndim = magic & 0xFF
     dims = struct.unpack(">" + "I" * ndim, raw[4:4 + 4 * ndim])
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
+def idx_path(d, name):
+    """The path of IDX file name in d: name.gz if present, else name (as
+    spikego's dataset.Load looks for them)."""
+    gz = os.path.join(d, name + ".gz")
+    return gz if os.path.exists(gz) else os.path.join(d, name)
+
+
 def load_fashion_mnist(d):
     def part(prefix):
-        x = read_idx(os.path.join(d, f"{prefix}-images-idx3-ubyte.gz"))
-        y = read_idx(os.path.join(d, f"{prefix}-labels-idx1-ubyte.gz"))
+        x = read_idx(idx_path(d, f"{prefix}-images-idx3-ubyte"))
+        y = read_idx(idx_path(d, f"{prefix}-labels-idx1-ubyte"))
         return (torch.from_numpy(x.reshape(len(x), 784).copy()),
                 torch.from_numpy(y.astype(np.int64)))
     return part("train"), part("t10k")
@@ -337,6 +347,8 @@ def train(model, name, xtr, ytr, n, batch, epochs, cfg):
     rates = window_rates(sizes, times, cfg["warmup"], cfg["window"], batch)
     return dict(
         train_steps=len(sizes),
+        train_step_sizes=sizes,
+        train_step_times=times,
         train_samples_per_s=median(rates),
         train_window_rates=rates,
         train_avg_samples_per_s=sum(sizes) / sum(times),
@@ -363,6 +375,8 @@ def test(model, name, x_u8, y, batch, cfg):
         times.append(t1 - t0)
     rates = window_rates(sizes, times, INFER_WARMUP, cfg["infer_window"], batch)
     return dict(
+        infer_batch_sizes=sizes,
+        infer_batch_times=times,
         test_acc=correct / len(x_u8),
         test_samples=len(x_u8),
         infer_samples_per_s=median(rates),

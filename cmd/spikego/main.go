@@ -43,6 +43,7 @@ func commands() []command {
 		{"train", "train a spiking network on Fashion-MNIST (BPTT), with metrics and checkpoints", runTrain},
 		{"eval", "evaluate a checkpoint on the test set", runEval},
 		{"plot", "draw figures (surrogates: the surrogate spike functions)", runPlot},
+		{"bench", "measure training and inference speed, memory and accuracy beside the PyTorch peer", runBench},
 	}
 }
 
