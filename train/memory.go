@@ -39,8 +39,8 @@ func checkMemory(cfg Config, batch int) error {
 }
 
 // stepBytesPerSample measures the bytes a training step of cfg's model at
-// T = 1 allocates per sample: the difference between batches of 1 and 3,
-// halved, so that costs that do not grow with the batch cancel.
+// T = 1 allocates per sample: the difference between batches of 9 and 1,
+// divided by 8, so that costs that do not grow with the batch cancel.
 func stepBytesPerSample(cfg Config) (uint64, error) {
 	probe := cfg
 	probe.T = 1
@@ -66,23 +66,35 @@ func stepBytesPerSample(cfg Config) (uint64, error) {
 		runtime.ReadMemStats(&after)
 		return after.TotalAlloc - before.TotalAlloc, nil
 	}
-	if _, err := alloc(3); err != nil { // warm up pools and lazy buffers
+	// Warm up pools and lazily sized buffers, then take the smallest of
+	// two measurements of each size: the allocations of a step vary a
+	// little with what the pools still hold.
+	const small, large = 1, 9
+	if _, err := alloc(large); err != nil {
 		return 0, fmt.Errorf("train: measuring model %s: %w", cfg.Model, err)
 	}
-	one, err := alloc(1)
+	least := func(b int) (uint64, error) {
+		x, err := alloc(b)
+		if err != nil {
+			return 0, err
+		}
+		y, err := alloc(b)
+		return min(x, y), err
+	}
+	lo, err := least(small)
 	if err != nil {
 		return 0, err
 	}
-	three, err := alloc(3)
+	hi, err := least(large)
 	if err != nil {
 		return 0, err
 	}
-	if three <= one {
-		// Pools served the larger batch: fall back to the whole cost of
-		// one sample, an overestimate.
-		return one, nil
+	if hi <= lo {
+		// Pools served the larger batch: fall back to the larger batch's
+		// whole cost per sample, an overestimate.
+		return hi / large, nil
 	}
-	return (three - one) / 2, nil
+	return (hi - lo) / (large - small), nil
 }
 
 // availableMemory returns MemAvailable from /proc/meminfo, in bytes.
