@@ -41,7 +41,7 @@ func spikeScanAVX2(x *float32, n int, idx *int32, base int32, t *leftPackTable, 
 func spikeScanAVX512(x *float32, n int, idx *int32, base int32, t *leftPackTable, piece int, cuts *int32, ncuts int) int
 
 //go:noescape
-func spikeGatherAVX2(dst *float32, ldd int, w *float32, ldw int, bound int, init *float32, idx, ptr *int32, ps, bs, blocks, n, lanes, from int) int
+func spikeGatherAVX2(dst *float32, ldd int, w *float32, ldw int, bound, nidx int, init *float32, idx, ptr *int32, ps, blocks, n, lanes, from int) int
 
 //go:noescape
 func spikeScatterAVX2(dst *float32, ldd int, bound int, src *float32, lds int, idx, beg, end *int32, ps, n, lanes int) int

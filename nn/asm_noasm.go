@@ -41,7 +41,7 @@ func spikeScanAVX512(x *float32, n int, idx *int32, base int32, t *leftPackTable
 	panic("nn: no assembly kernel")
 }
 
-func spikeGatherAVX2(dst *float32, ldd int, w *float32, ldw int, bound int, init *float32, idx, ptr *int32, ps, bs, blocks, n, lanes, from int) int {
+func spikeGatherAVX2(dst *float32, ldd int, w *float32, ldw int, bound, nidx int, init *float32, idx, ptr *int32, ps, blocks, n, lanes, from int) int {
 	panic("nn: no assembly kernel")
 }
 

@@ -88,36 +88,26 @@ const scanPiece = 8
 // have room for len(x) + scanSlack entries.
 //
 // With piece > 0 (a multiple of scanPiece), it also sets cuts[k-1] to the
-// number of ones among x[:k·piece] for every k ≥ 1 with k·piece < len(x);
-// cuts must have room for them.
+// number of ones among x[:k·piece] for k = 1 ... len(cuts), which must be
+// the number of multiples of piece in (0, len(x)).
 func spikeScan(x []float32, idx []int32, base int32, piece int, cuts []int32) (n int, ok bool) {
 	_ = idx[len(x)+scanSlack-1]
-	ncuts := 0
-	if piece > 0 {
-		if piece%scanPiece != 0 {
-			panic(fmt.Sprintf("nn: spikeScan: piece %d is not a multiple of %d", piece, scanPiece))
-		}
-		ncuts = (len(x) - 1) / piece
-		_ = cuts[:ncuts]
+	ncuts := len(cuts)
+	if piece > 0 && (piece%scanPiece != 0 || ncuts*piece >= max(len(x), 1) || (ncuts+1)*piece < len(x)) {
+		panic(fmt.Sprintf("nn: spikeScan: %d cuts every %d floats in a row of %d", ncuts, piece, len(x)))
 	}
 	head := 0
 	if spikeUseAsm && len(x) >= 8 {
-		var cp *int32
-		if ncuts > 0 {
-			cp = &cuts[0]
-		}
+		// Every cut lies at or before head, the largest multiple of 8
+		// up to len(x): so does every multiple of piece.
 		head = len(x) &^ 7
-		if head > 0 {
-			// Every cut lies at or before head: head is the largest
-			// multiple of 8 not above len(x), and so are the cuts.
-			scan := spikeScanAVX2
-			if spikeUseAVX512 {
-				scan = spikeScanAVX512
-			}
-			n = scan(&x[0], head, &idx[0], base, &leftPack, piece, cp, ncuts)
-			if n < 0 {
-				return 0, false
-			}
+		if spikeUseAVX512 {
+			n = spikeScanAVX512(&x[0], head, &idx[0], base, &leftPack, piece, first(cuts), ncuts)
+		} else {
+			n = spikeScanAVX2(&x[0], head, &idx[0], base, &leftPack, piece, first(cuts), ncuts)
+		}
+		if n < 0 {
+			return 0, false
 		}
 	}
 	// The kernel recorded the cuts up to head; the tail holds no more
@@ -201,11 +191,11 @@ func matrixRows(m []float32, ld, width int) int {
 // spikeGather sets, for each r < n, row r of dst (row stride ldd, width
 // columns) to a start plus the sums of the rows idx[q] of w (row stride
 // ldw, the same width columns) over the blocks of row r: block b holds
-// the entries q in [ptr[r·ps + b·bs], ptr[r·ps + b·bs + 1]), for b <
-// blocks (bs = 1: a block ends where the next starts; bs = 2: (start,
-// end) pairs). The start is the row of dst itself when fromDst is set,
-// else init, or zero when init is nil. width is 8, 16 or 32. It panics
-// when a listed row lies outside w or a block outside idx.
+// the entries q in [ptr[r·ps + b], ptr[r·ps + b + 1]), for b < blocks (ps
+// ≥ blocks; with ps = blocks, a row's end is the next row's start; a
+// block that ends before it starts is empty). The start is the row of dst
+// itself when fromDst is set, else init, or zero when init is nil. width is 8, 16 or 32. It panics when a listed row lies outside
+// w or a block outside idx.
 //
 // The order of the additions is fixed: every block's rows are added one
 // after the other to a sum starting from zero, and the blocks' sums are
@@ -213,25 +203,17 @@ func matrixRows(m []float32, ld, width int) int {
 // of tensor.Gemm (see tensor.GemmDepthStep) when the blocks are its depth
 // blocks and the entries the ones of a binary operand: the event-driven
 // and the dense products then have the same bits.
-func spikeGather(dst []float32, ldd int, w []float32, ldw int, init []float32, fromDst bool, idx, ptr []int32, ps, bs, blocks, n, width int) {
+func spikeGather(dst []float32, ldd int, w []float32, ldw int, init []float32, fromDst bool, idx, ptr []int32, ps, blocks, n, width int) {
 	if n == 0 {
 		return
 	}
-	if blocks < 1 || bs < 1 || bs > 2 || ps < (blocks-1)*bs+1 {
-		panic(fmt.Sprintf("nn: spikeGather: %d blocks of stride %d in rows of stride %d", blocks, bs, ps))
+	if blocks < 1 || ps < blocks {
+		panic(fmt.Sprintf("nn: spikeGather: %d blocks in rows of stride %d", blocks, ps))
 	}
 	if width != 8 && width != 16 && width != 32 {
 		panic(fmt.Sprintf("nn: spikeGather: width %d is not 8, 16 or 32", width))
 	}
-	_ = ptr[(n-1)*ps+(blocks-1)*bs+1]
-	for r := range n {
-		for b := range blocks {
-			q := r*ps + b*bs
-			if s, e := ptr[q], ptr[q+1]; s < 0 || s > e || int(e) > len(idx) {
-				panic(fmt.Sprintf("nn: spikeGather: block %d of row %d, [%d, %d), outside [0, %d)", b, r, s, e, len(idx)))
-			}
-		}
-	}
+	_ = ptr[(n-1)*ps+blocks]
 	_ = dst[(n-1)*ldd+width-1]
 	from := 0
 	switch {
@@ -242,12 +224,15 @@ func spikeGather(dst []float32, ldd int, w []float32, ldw int, init []float32, f
 		_ = init[width-1]
 	}
 	if !spikeUseAsm {
-		spikeGatherGo(dst, ldd, w, ldw, init, fromDst, idx, ptr, ps, bs, blocks, n, width)
+		spikeGatherGo(dst, ldd, w, ldw, init, fromDst, idx, ptr, ps, blocks, n, width)
 		return
 	}
 	rows := matrixRows(w, ldw, width)
-	if spikeGatherAVX2(&dst[0], ldd, first(w), ldw, rows, first(init), first(idx), &ptr[0], ps, bs, blocks, n, width/8, from) != 0 {
+	switch spikeGatherAVX2(&dst[0], ldd, first(w), ldw, rows, len(idx), first(init), first(idx), &ptr[0], ps, blocks, n, width/8, from) {
+	case 1:
 		panic(fmt.Sprintf("nn: spikeGather: a listed row lies outside the %d rows of w", rows))
+	case 2:
+		panic(fmt.Sprintf("nn: spikeGather: a block lies outside the %d entries of idx", len(idx)))
 	}
 }
 
@@ -261,7 +246,7 @@ func first[T any](s []T) *T {
 }
 
 // spikeGatherGo is the pure-Go spikeGather.
-func spikeGatherGo(dst []float32, ldd int, w []float32, ldw int, init []float32, fromDst bool, idx, ptr []int32, ps, bs, blocks, n, width int) {
+func spikeGatherGo(dst []float32, ldd int, w []float32, ldw int, init []float32, fromDst bool, idx, ptr []int32, ps, blocks, n, width int) {
 	var accBuf, sumBuf [32]float32
 	acc, sum := accBuf[:width], sumBuf[:width]
 	for r := range n {
@@ -274,9 +259,9 @@ func spikeGatherGo(dst []float32, ldd int, w []float32, ldw int, init []float32,
 			clear(acc)
 		}
 		for b := range blocks {
-			q := r*ps + b*bs
+			q := r*ps + b
 			clear(sum)
-			for _, i := range idx[ptr[q]:ptr[q+1]] {
+			for _, i := range idx[ptr[q]:max(ptr[q], ptr[q+1])] {
 				row := w[int(i)*ldw : int(i)*ldw+width]
 				for j, v := range row {
 					sum[j] += v
@@ -340,14 +325,14 @@ func chunkWidth(j, cols int) int {
 // gatherCols calls spikeGather over the columns [0, cols) of w and dst in
 // chunks of 32, then 16 and 8 for the rest; ldw and ldd must be at least
 // pad8(cols), and the columns of dst up to pad8(cols) are written.
-func gatherCols(dst []float32, ldd int, w []float32, ldw int, init []float32, fromDst bool, idx, ptr []int32, ps, bs, blocks, n, cols int) {
+func gatherCols(dst []float32, ldd int, w []float32, ldw int, init []float32, fromDst bool, idx, ptr []int32, ps, blocks, n, cols int) {
 	for j := 0; j < cols; {
 		width := chunkWidth(j, cols)
 		var in []float32
 		if init != nil {
 			in = init[j:]
 		}
-		spikeGather(dst[j:], ldd, w[j:], ldw, in, fromDst, idx, ptr, ps, bs, blocks, n, width)
+		spikeGather(dst[j:], ldd, w[j:], ldw, in, fromDst, idx, ptr, ps, blocks, n, width)
 		j += width
 	}
 }

@@ -70,13 +70,17 @@
 
 // LIST loads the list of the block R13 points at in ptr as a pointer to
 // its first entry (cur) and past its last (end), and moves R13 to the
-// next block.
+// next block; it leaves the kernel when the block lies outside idx.
 #define LIST(cur, end) \
 	MOVLQSX (R13), cur;        \
 	MOVLQSX 4(R13), end;       \
+	CMPQ    cur, nidx+40(FP);  \
+	JA      gbadlist;          \
+	CMPQ    end, nidx+40(FP);  \
+	JA      gbadlist;          \
 	LEAQ    (R11)(cur*4), cur; \
 	LEAQ    (R11)(end*4), end; \
-	ADDQ    bs+72(FP), R13
+	ADDQ    $4, R13
 
 // ROWSTART points R13 at the row's blocks in ptr, BX at its number of
 // blocks, and R10 at where the row's sum starts: init, the dst row
@@ -84,7 +88,7 @@
 #define ROWSTART \
 	MOVQ  R12, R13;          \
 	MOVQ  blocks+80(FP), BX; \
-	MOVQ  init+40(FP), R10;  \
+	MOVQ  init+48(FP), R10;  \
 	CMPQ  from+104(FP), $2;  \
 	JNE   2(PC);             \
 	MOVQ  DI, R10;           \
@@ -94,7 +98,7 @@
 // rows are left.
 #define NEXTROW(label) \
 	ADDQ ldd+8(FP), DI;  \
-	ADDQ ps+64(FP), R12; \
+	ADDQ ps+72(FP), R12; \
 	DECQ CX;             \
 	JNZ  label
 
@@ -391,28 +395,26 @@ DATA ·iota16+56(SB)/4, $14
 DATA ·iota16+60(SB)/4, $15
 GLOBL ·iota16(SB), RODATA, $64
 
-// func spikeGatherAVX2(dst *float32, ldd int, w *float32, ldw int, bound int, init *float32, idx, ptr *int32, ps, bs, blocks, n, lanes, from int) int
+// func spikeGatherAVX2(dst *float32, ldd int, w *float32, ldw int, bound, nidx int, init *float32, idx, ptr *int32, ps, blocks, n, lanes, from int) int
 //
 // Row r: acc = the start (see ROWSTART); for every block b, P = the sum
 // of its entries' rows of w added one after the other from zero, then
 // acc += P. Blocks go in pairs whose two sums are independent chains of
 // additions, interleaved; acc receives them in order. Block b of row r
-// lists the entries [ptr[r·ps + b·bs], ptr[r·ps + b·bs + 1]). Registers:
+// lists the entries [ptr[r·ps + b], ptr[r·ps + b + 1]). Registers:
 // DI the dst row, SI w, R11 idx, R12 the row's blocks in ptr, R13 the
 // current block's, CX rows left, BX blocks left, AX/DX the current entry
 // and end of block b, R8/R9 those of block b+1, R14 and R10 row offsets
-// in w. ldd, ldw, ps and bs are turned into bytes in their argument
-// slots. Returns 1, having stopped, when an entry is outside [0, bound),
-// else 0.
+// in w. ldd, ldw and ps are turned into bytes in their argument slots. Returns 1, having stopped, when an entry is outside [0, bound),
+// 2 when a block is outside [0, nidx), else 0.
 TEXT ·spikeGatherAVX2(SB), NOSPLIT, $0-120
 	MOVQ dst+0(FP), DI
 	SHLQ $2, ldd+8(FP)
 	MOVQ w+16(FP), SI
 	SHLQ $2, ldw+24(FP)
-	MOVQ idx+48(FP), R11
-	MOVQ ptr+56(FP), R12
-	SHLQ $2, ps+64(FP)
-	SHLQ $2, bs+72(FP)
+	MOVQ idx+56(FP), R11
+	MOVQ ptr+64(FP), R12
+	SHLQ $2, ps+72(FP)
 	MOVQ n+88(FP), CX
 	MOVQ $0, ret+112(FP)
 	TESTQ CX, CX
@@ -690,6 +692,11 @@ gdone:
 
 gbad:
 	MOVQ $1, ret+112(FP)
+	VZEROUPPER
+	RET
+
+gbadlist:
+	MOVQ $2, ret+112(FP)
 	VZEROUPPER
 	RET
 

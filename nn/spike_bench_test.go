@@ -17,10 +17,12 @@ import (
 //	cnn fc   Linear(1568 -> 10)     on [T·B = 4·64, 1568]
 //	cnn conv2 Conv2d(32 -> 32, 3x3)  on [T·B = 4·64, 32, 14, 14]
 //
-// Each benchmark runs the sparse and the dense path (SparseOn, SparseOff)
-// of one layer on the same input, so that their ratio comes from one run:
+// Each benchmark runs the event-driven and the dense path (SparseOn,
+// SparseOff) of one layer on the same input, so that their ratio comes
+// from one run; benchstat puts them side by side:
 //
-//	go test -run '^$' -bench 'Spike' ./nn
+//	go test -run '^$' -bench 'Spike(Linear|Conv)' -count 5 ./nn > spikes.txt
+//	benchstat -col /path spikes.txt
 //
 // Besides the time per operation, each reports cpu-ns/op, the CPU time of
 // the process (all goroutines) per operation: on a machine shared with
@@ -39,7 +41,7 @@ func benchSpikes(density float64, shape ...int) *tensor.Tensor {
 var benchModes = []struct {
 	name string
 	mode SparseMode
-}{{"sparse", SparseOn}, {"dense", SparseOff}}
+}{{"event", SparseOn}, {"dense", SparseOff}}
 
 type linearShape struct {
 	name          string
@@ -61,7 +63,7 @@ func BenchmarkSpikeLinearForward(b *testing.B) {
 		for _, d := range benchDensities {
 			x := autograd.Const(benchSpikes(d, sh.rows, sh.in))
 			for _, m := range benchModes {
-				b.Run(fmt.Sprintf("%s/d=%.2f/%s", sh.name, d, m.name), func(b *testing.B) {
+				b.Run(fmt.Sprintf("layer=%s/density=%.2f/path=%s", sh.name, d, m.name), func(b *testing.B) {
 					l.Sparse = m.mode
 					err := autograd.NoGrad(func() error {
 						benchLoop(b, func() error {
@@ -94,7 +96,7 @@ func BenchmarkSpikeLinearWeightGrad(b *testing.B) {
 		for _, d := range benchDensities {
 			x := autograd.Const(benchSpikes(d, sh.rows, sh.in))
 			for _, m := range benchModes {
-				b.Run(fmt.Sprintf("%s/d=%.2f/%s", sh.name, d, m.name), func(b *testing.B) {
+				b.Run(fmt.Sprintf("layer=%s/density=%.2f/path=%s", sh.name, d, m.name), func(b *testing.B) {
 					l.Sparse = m.mode
 					y, err := l.Forward(x)
 					if err != nil {
@@ -148,7 +150,7 @@ func BenchmarkSpikeConvForward(b *testing.B) {
 	for _, d := range benchDensities {
 		x := autograd.Const(benchSpikes(d, 4*64, 32, 14, 14))
 		for _, m := range benchModes {
-			b.Run(fmt.Sprintf("cnn_conv2/d=%.2f/%s", d, m.name), func(b *testing.B) {
+			b.Run(fmt.Sprintf("layer=cnn_conv2/density=%.2f/path=%s", d, m.name), func(b *testing.B) {
 				l.Sparse = m.mode
 				err := autograd.NoGrad(func() error {
 					benchLoop(b, func() error {
@@ -176,7 +178,7 @@ func BenchmarkSpikeConvWeightGrad(b *testing.B) {
 	for _, d := range benchDensities {
 		x := autograd.Const(benchSpikes(d, 4*64, 32, 14, 14))
 		for _, m := range benchModes {
-			b.Run(fmt.Sprintf("cnn_conv2/d=%.2f/%s", d, m.name), func(b *testing.B) {
+			b.Run(fmt.Sprintf("layer=cnn_conv2/density=%.2f/path=%s", d, m.name), func(b *testing.B) {
 				l.Sparse = m.mode
 				y, err := l.Forward(x)
 				if err != nil {

@@ -214,7 +214,7 @@ func convSparseWeightGrad(callPool, workPool *spikePool, g *convGeom, out int, x
 				}
 				// Rows c·kk + t of gWᵀ, one per tap, whose blocks are
 				// the samples: added to what the earlier chunks left.
-				gatherCols(gwt[c*kk*ld:], ld, gt, ld, nil, true, list, ptr, m+1, 1, m, kk, out)
+				gatherCols(gwt[c*kk*ld:], ld, gt, ld, nil, true, list, ptr, m+1, m, kk, out)
 			}
 		})
 		if failed.Load() {

@@ -154,7 +154,7 @@ func linearSparseForward(pool *spikePool, mode SparseMode, keep bool, x, w, b, y
 	tasks := (rows + linearBlockRows - 1) / linearBlockRows
 	tensor.ParallelFor(tasks, 1+int(density*float64(linearBlockRows*in*ld)), func(lo, hi int) {
 		r0, r1 := lo*linearBlockRows, min(hi*linearBlockRows, rows)
-		gatherCols(dst[r0*ldd:], ldd, wt, ld, init, false, sr.idx, sr.ptr[r0*ps:], ps, 1, sr.blocks, r1-r0, out)
+		gatherCols(dst[r0*ldd:], ldd, wt, ld, init, false, sr.idx, sr.ptr[r0*ps:], ps, sr.blocks, r1-r0, out)
 		if ldd != out {
 			for r := r0; r < r1; r++ {
 				copy(y[r*out:(r+1)*out], dst[r*ldd:r*ldd+out])
