@@ -35,15 +35,14 @@ func (m SparseMode) String() string {
 	return fmt.Sprintf("SparseMode(%d)", uint8(m))
 }
 
-// Crossover densities (fraction of ones in the input) up to which the
-// event-driven kernels are used in SparseAuto mode, measured on the
-// reference models' shapes (see the package documentation and
-// bench/README.md).
+// Crossover densities (fraction of ones in the input) up to which
+// SparseAuto takes the event-driven path, measured on the reference
+// models' layers (see the package documentation and bench/README.md).
 const (
-	linearSparseMax     = 0.40 // Linear forward
-	linearGradSparseMax = 0.40 // Linear weight gradient
-	convSparseMax       = 0.40 // Conv2d forward, per sample
-	convGradSparseMax   = 0.40 // Conv2d weight gradient
+	linearSparseMax     = 0.35 // Linear forward, per call
+	linearGradSparseMax = 0.15 // Linear weight gradient, per call
+	convSparseMax       = 0.30 // Conv2d forward, per sample
+	convGradSparseMax   = 0.15 // Conv2d weight gradient, per batch
 )
 
 // sparseLimit returns the largest number of ones among n input elements

@@ -28,7 +28,7 @@ import (
 // the process (all goroutines) per operation: on a machine shared with
 // other jobs it varies less than the elapsed time, and it measures the
 // work of a kernel whatever its parallel efficiency.
-var benchDensities = []float64{0.01, 0.05, 0.10, 0.25, 0.50, 1}
+var benchDensities = []float64{0.01, 0.05, 0.10, 0.20, 0.30, 0.40, 0.50, 1}
 
 // benchSpikes returns a binary tensor of the given shape whose elements
 // are 1 with probability density.
