@@ -336,15 +336,10 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 	if needB {
 		gb = tensor.New(l.out)
 	}
-	if needW && st.sparseGrad && convSparseWeightGrad(&l.spikeCall, &l.spikeWork, &g, l.out, x.Data(), grad.Data(), gw.Data(), n) {
-		needW = false // done
-	}
-	if n == 0 || (!needX && !needW && !needB) {
-		return []*tensor.Tensor{gx, gw, gb}, nil
-	}
-
 	// Block 0 accumulates straight into gw and gb, every later block
 	// into its own partial weight and bias gradients, parts[(b-1)*partLen:].
+	// The event-driven weight gradient, when it applies, uses the same
+	// blocks, so that its sums are the dense path's.
 	wLen, partLen := 0, 0
 	if needW {
 		wLen = l.out * g.rows
@@ -352,8 +347,14 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 	if needB {
 		partLen = l.out
 	}
+	blocks := convGradBlockCount(n, wLen+partLen)
+	if needW && st.sparseGrad && convSparseWeightGrad(&l.spikeCall, &l.spikeWork, &g, l.out, x.Data(), grad.Data(), gw.Data(), n, blocks) {
+		needW, wLen = false, 0 // done
+	}
+	if n == 0 || (!needX && !needW && !needB) {
+		return []*tensor.Tensor{gx, gw, gb}, nil
+	}
 	partLen += wLen
-	blocks := convGradBlockCount(n, partLen)
 	var partBuf *[]float32
 	var parts []float32
 	if blocks > 1 && partLen > 0 {

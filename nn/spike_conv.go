@@ -154,31 +154,37 @@ func (cs *convSparse) forward(s *spikeScratch, x, y []float32) (int, bool) {
 // then undefined). Whole-call buffers come from callPool, those of each
 // task from workPool.
 //
-// The samples are taken in chunks whose transposed output gradient stays
-// in cache; within a chunk, one task per input channel adds every
-// sample's sum to the rows of gWᵀ, so that they receive the samples' sums
-// in increasing n whatever the chunks.
-func convSparseWeightGrad(callPool, workPool *spikePool, g *convGeom, out int, x, grad, gw []float32, n int) bool {
+// The samples are taken in the blocks of the dense path, [b·n/blocks,
+// (b+1)·n/blocks): within a block, one task per input channel sums every
+// sample's terms in increasing position and adds the samples' sums in
+// order; the blocks' sums are added in block order. These are the dense
+// path's sums (Gemm's over the positions of a sample, then the blocks
+// of Conv2d's Backward), so the weight gradient has its bits.
+func convSparseWeightGrad(callPool, workPool *spikePool, g *convGeom, out int, x, grad, gw []float32, n, blocks int) bool {
 	C, hw, hwo, kk := g.c, g.hwIn, g.hwOut, g.k*g.k
 	if n*hwo >= math.MaxInt32 || n*hw+scanSlack > math.MaxInt32 {
 		return false
 	}
+	if n == 0 {
+		clear(gw)
+		return true
+	}
 	s := callPool.get()
 	defer callPool.put(s)
 	ld := pad8(out)
-	chunk := max(1, min(n, convGradChunk/(hwo*ld)))
-	// The chunk's output gradient channels-last: gt[(i·hwo + o)·ld + j]
+	most := (n + blocks - 1) / blocks // samples in the largest block
+	// The block's output gradient channels-last: gt[(i·hwo + o)·ld + j]
 	// = grad[i0+i, j, o].
-	gt := s.floats(0, chunk*hwo*ld)
+	gt := s.floats(0, most*hwo*ld)
 	// reach[i·kk + t]: the output position that input position i
 	// reaches through tap t, or -1.
 	reach := s.ints(0, kk*hw)
 	fillReach(reach, g, 1, -1)
 	gwt := s.floats(1, C*kk*ld)
-	clear(gwt)
 	var failed atomic.Bool
-	for i0 := 0; i0 < n; i0 += chunk {
-		m := min(chunk, n-i0)
+	for b := range blocks {
+		i0, i1 := b*n/blocks, (b+1)*n/blocks
+		m := i1 - i0
 		tensor.ParallelFor(m, out*hwo, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				transposePad(gt[i*hwo*ld:(i+1)*hwo*ld], ld, grad[(i0+i)*out*hwo:(i0+i+1)*out*hwo], out, hwo)
@@ -191,6 +197,7 @@ func convSparseWeightGrad(callPool, workPool *spikePool, g *convGeom, out int, x
 			// Tap t's terms of sample i: list[ptr[t·(m+1)+i] : ptr[t·(m+1)+i+1]].
 			list := ws.ints(1, kk*m*hw)
 			ptr := ws.ints(2, kk*(m+1))
+			sums := ws.floats(0, kk*ld) // a later block's sums
 			for c := lo; c < hi; c++ {
 				for t := range kk {
 					ptr[t*(m+1)] = int32(t * m * hw)
@@ -213,8 +220,17 @@ func convSparseWeightGrad(callPool, workPool *spikePool, g *convGeom, out int, x
 					}
 				}
 				// Rows c·kk + t of gWᵀ, one per tap, whose blocks are
-				// the samples: added to what the earlier chunks left.
-				gatherCols(gwt[c*kk*ld:], ld, gt, ld, nil, true, list, ptr, m+1, m, kk, out)
+				// the samples: the first block's sums go straight there,
+				// a later one's are added.
+				rows := gwt[c*kk*ld : (c+1)*kk*ld]
+				dst := rows
+				if b > 0 {
+					dst = sums
+				}
+				gatherCols(dst, ld, gt, ld, nil, false, list, ptr, m+1, m, kk, out)
+				if b > 0 {
+					addRows(rows, sums, ld, kk, ld)
+				}
 			}
 		})
 		if failed.Load() {
@@ -225,7 +241,3 @@ func convSparseWeightGrad(callPool, workPool *spikePool, g *convGeom, out int, x
 	transpose(gw, C*kk, gwt, ld, C*kk, out)
 	return true
 }
-
-// convGradChunk is the size, in floats, of the chunk of the transposed
-// output gradient the weight gradient works on at a time (512 KiB).
-const convGradChunk = 1 << 17
