@@ -1,16 +1,18 @@
 //go:build amd64 && !purego
 
-// Kernels of the event-driven layers (see spike.go for what they compute
-// and asm_amd64.go for their signatures): the scan of a binary row into
-// the positions of its ones (AVX2, and AVX-512 where available), and the
-// gather and scatter of matrix rows named by such lists (AVX2).
+// Kernels of the event-driven layers (see spike_kernels.go for what they
+// compute and asm_amd64.go for their signatures): the scan of a binary
+// row into the positions of its ones (AVX2, and AVX-512 where available);
+// the gather and scatter of matrix rows named by such lists, the taps of
+// a convolution, row additions and an 8×8 transpose (AVX2). Every index
+// read from a list is checked against the bounds its caller gives.
 
 #include "textflag.h"
 
 // SCANSETUP loads the arguments shared by both scans: SI x, CX n, DI idx,
-// R8 the table, R10 the piece length, R11 cuts, R12
-// the number of cuts to write, R13 the position of the next cut (beyond n
-// when there is none), BX = 0 the position.
+// R8 the table, R10 the piece length, R11 cuts, R12 the number of cuts to
+// write, R13 the position of the next cut (beyond n when there is none),
+// BX = 0 the position.
 #define SCANSETUP \
 	MOVQ  x+0(FP), SI;        \
 	MOVQ  n+8(FP), CX;        \
@@ -32,9 +34,9 @@
 	JZ    done;         \
 	CMPQ  BX, R13;      \
 	JNE   done;         \
-	MOVQ  DI, AX;       \
+	MOVQ  DI, AX;         \
 	SUBQ  idx+16(FP), AX; \
-	SHRQ  $2, AX;       \
+	SHRQ  $2, AX;         \
 	MOVL  AX, (R11);    \
 	ADDQ  $4, R11;      \
 	ADDQ  R10, R13;     \
@@ -102,14 +104,17 @@
 	DECQ CX;             \
 	JNZ  label
 
-// SROW loads the byte offset of dst's row idx[k] (k entries past AX) into
-// reg, or leaves the kernel when the row is outside [0, bound).
+// SROW loads the byte offset of dst's row named by the list entry k
+// entries past AX into reg, or leaves the kernel when the row is outside
+// [0, bound).
 #define SROW(k, reg) \
 	MOVLQSX k*4(AX), reg;      \
 	CMPQ    reg, bound+16(FP); \
 	JAE     sbad;              \
 	IMULQ   R8, reg
 
+// SNEXT moves to the next row of src and its list, and loops to label
+// while rows are left.
 #define SNEXT(label) \
 	ADDQ R9, SI;         \
 	ADDQ ps+64(FP), R12; \
@@ -118,12 +123,13 @@
 	JNZ  label;          \
 	JMP  sdone
 
+// SLIST loads the row's list as a pointer to its first entry (AX) and
+// past its last (DX).
 #define SLIST \
-	MOVLQSX (R12), AX;   \
-	MOVLQSX (R13), DX;   \
+	MOVLQSX (R12), AX;       \
+	MOVLQSX (R13), DX;       \
 	LEAQ    (R11)(AX*4), AX; \
 	LEAQ    (R11)(DX*4), DX
-
 
 // TAP4, TAP2 and TAP1 add the 32, 16 or 8 floats at R14 to the row of
 // dst at DI + AX.
@@ -702,12 +708,13 @@ gbadlist:
 
 // func spikeScatterAVX2(dst *float32, ldd int, bound int, src *float32, lds int, idx, beg, end *int32, ps, n, lanes int) int
 //
-// For each row r, in order, row r of g (8·lanes floats, in registers) is
-// added to every row idx[q] of dst, q in [beg[r], end[r]). Registers: R8
-// ldd in bytes, SI the row of g, R9 ldg in bytes, R11 idx, R12/R13 beg/end
-// of row r, CX rows left, AX the current entry, DX the end of the list,
-// R14 and BX row offsets in dst, DI dst. Returns 1, having stopped, when an
-// entry is outside [0, bound), else 0.
+// For each row r, in order, row r of src (8·lanes floats, in registers)
+// is added to every row idx[q] of dst, q in [beg[r·ps], end[r·ps]), one
+// after the other. Registers: R8 ldd in bytes, SI the row of src, R9 lds
+// in bytes, R11 idx, R12/R13 the row's beg and end, CX rows left, AX the
+// current entry, DX the end of the list, R14 the row offset in dst, DI
+// dst. Returns 1, having stopped, when an entry is outside [0, bound),
+// else 0.
 TEXT ·spikeScatterAVX2(SB), NOSPLIT, $0-96
 	MOVQ dst+0(FP), DI
 	MOVQ ldd+8(FP), R8

@@ -36,8 +36,8 @@ type spikeRows struct {
 
 // scanRows scans x [rows, cols] into lists (see spikeRows) in s's
 // scratch, cut into Gemm's depth blocks over cols, with one task per
-// block of linearBlockRows rows. It returns
-// false when some element of x is neither 0 nor 1.
+// block of linearBlockRows rows. It returns false when some element of x
+// is neither 0 nor 1.
 func scanRows(s *spikeScratch, x []float32, rows, cols int) (spikeRows, bool) {
 	step := tensor.GemmDepthStep(cols)
 	blocks := (cols + step - 1) / step
