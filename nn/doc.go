@@ -78,15 +78,15 @@
 //
 //	                       crossover   decided
 //	Linear forward           35%       per call
-//	Linear weight gradient   15%       per call
-//	Conv2d forward           30%       per sample
-//	Conv2d weight gradient   15%       per batch, when every sample was event-driven
+//	Linear weight gradient   20%       per call
+//	Conv2d forward           25%       per sample
+//	Conv2d weight gradient   20%       per batch, when every sample was event-driven
 //
-// At 10% density the event-driven forward pass takes about half the CPU
-// time of the dense one on these layers (a third for Conv2d at 5%). Below
-// the crossover it saves less than the figures suggest in a whole model:
-// max pooling makes the cnn's conv2 input about 30% dense, and the mlp's
-// fc2 is a small part of its step.
+// At 10% density the event-driven passes take 40% (Conv2d forward) to
+// 60% (Conv2d weight gradient) of the dense ones' time on these layers,
+// about half for Linear. In the whole models they save less: max pooling
+// makes the cnn's conv2 input about 30% dense, at the crossover, and the
+// mlp's fc2, 1-10% dense, is a small part of its step.
 //
 // The event-driven path gives the dense path's bits, whatever the choice:
 // it adds its terms in the order of tensor.Gemm, depth block by depth

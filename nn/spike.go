@@ -40,9 +40,9 @@ func (m SparseMode) String() string {
 // models' layers (see the package documentation and bench/README.md).
 const (
 	linearSparseMax     = 0.35 // Linear forward, per call
-	linearGradSparseMax = 0.15 // Linear weight gradient, per call
-	convSparseMax       = 0.30 // Conv2d forward, per sample
-	convGradSparseMax   = 0.15 // Conv2d weight gradient, per batch
+	linearGradSparseMax = 0.20 // Linear weight gradient, per call
+	convSparseMax       = 0.25 // Conv2d forward, per sample
+	convGradSparseMax   = 0.20 // Conv2d weight gradient, per batch
 )
 
 // sparseLimit returns the largest number of ones among n input elements
