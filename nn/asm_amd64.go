@@ -8,13 +8,9 @@ import "github.com/spikego/spikego/internal/cpu"
 // pool_amd64.s, bn_amd64.s and spike_amd64.s.
 var haveAVX2 = cpu.X86().AVX2
 
-// The event-driven kernels of spike_amd64.s: spikeUseAsm selects the AVX2
-// kernels, spikeUseAVX512 in addition the AVX-512 scan. Tests switch them
-// off to compare with the pure-Go loops.
-var (
-	spikeUseAsm    = haveAVX2
-	spikeUseAVX512 = haveAVX2 && cpu.X86().AVX512F
-)
+// haveAVX512 reports whether the CPU and OS support AVX-512F, for the scan
+// of spike_amd64.s.
+var haveAVX512 = cpu.X86().AVX512F
 
 //go:noescape
 func maxPool2x2AVX2(x, y *float32, arg *uint8, argStride, rows, wo, w int)

@@ -5,9 +5,7 @@ package nn
 // This build has only the pure-Go loops.
 const haveAVX2 = false
 
-// No event-driven kernel in assembly either (variables, as in the amd64
-// build, for the tests).
-var spikeUseAsm, spikeUseAVX512 = false, false
+const haveAVX512 = false
 
 func maxPool2x2AVX2(x, y *float32, arg *uint8, argStride, rows, wo, w int) {
 	panic("nn: no assembly kernel")

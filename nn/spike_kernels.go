@@ -24,6 +24,40 @@ import "fmt"
 // wrappers every slice bound, so that a wrong list panics instead of
 // reading or writing outside its arrays.
 
+// spikeImpl chooses the versions of the event-driven kernels: the pure-Go
+// loops, AVX2, or AVX2 with the AVX-512 scan. The layers use spikeDefault;
+// the tests run every version this build and CPU have.
+type spikeImpl struct {
+	asm    bool // the AVX2 kernels
+	avx512 bool // the AVX-512 scan (with asm)
+}
+
+// spikeDefault is the fastest version this build and CPU have.
+var spikeDefault = spikeImpl{asm: haveAVX2, avx512: haveAVX2 && haveAVX512}
+
+// spikeImpls lists the versions this build and CPU have, pure Go first.
+func spikeImpls() []spikeImpl {
+	impls := []spikeImpl{{}}
+	if haveAVX2 {
+		impls = append(impls, spikeImpl{asm: true})
+	}
+	if haveAVX2 && haveAVX512 {
+		impls = append(impls, spikeImpl{asm: true, avx512: true})
+	}
+	return impls
+}
+
+// String names the version: "go", "avx2" or "avx512".
+func (k spikeImpl) String() string {
+	switch {
+	case k.avx512:
+		return "avx512"
+	case k.asm:
+		return "avx2"
+	}
+	return "go"
+}
+
 // scanSlack is the number of entries spikeScan may write past the last
 // position it reports: the assembly versions store 8 or 16 at a time.
 const scanSlack = 16
@@ -32,7 +66,7 @@ const scanSlack = 16
 // versions record them between blocks of 8 floats.
 const scanPiece = 8
 
-// spikeScan writes base+j for every j with x[j] == 1, in increasing
+// scan writes base+j for every j with x[j] == 1, in increasing
 // order, to idx and returns their number; ok is false, and n meaningless,
 // when some x[j] is neither 0 nor 1 (a NaN, or an analog value). idx must
 // have room for len(x) + scanSlack entries.
@@ -40,18 +74,18 @@ const scanPiece = 8
 // With piece > 0 (a multiple of scanPiece), it also sets cuts[k-1] to the
 // number of ones among x[:k·piece] for k = 1 ... len(cuts), which must be
 // the number of multiples of piece in (0, len(x)).
-func spikeScan(x []float32, idx []int32, base int32, piece int, cuts []int32) (n int, ok bool) {
+func (k spikeImpl) scan(x []float32, idx []int32, base int32, piece int, cuts []int32) (n int, ok bool) {
 	_ = idx[len(x)+scanSlack-1]
 	ncuts := len(cuts)
 	if piece > 0 && (piece%scanPiece != 0 || ncuts*piece >= max(len(x), 1) || (ncuts+1)*piece < len(x)) {
 		panic(fmt.Sprintf("nn: spikeScan: %d cuts every %d floats in a row of %d", ncuts, piece, len(x)))
 	}
 	head := 0
-	if spikeUseAsm && len(x) >= 8 {
+	if k.asm && len(x) >= 8 {
 		// Every cut lies at or before head, the largest multiple of 8
 		// up to len(x): so does every multiple of piece.
 		head = len(x) &^ 7
-		if spikeUseAVX512 {
+		if k.avx512 {
 			n = spikeScanAVX512(&x[0], head, &idx[0], base, &leftPack, piece, first(cuts), ncuts)
 		} else {
 			n = spikeScanAVX2(&x[0], head, &idx[0], base, &leftPack, piece, first(cuts), ncuts)
@@ -62,15 +96,15 @@ func spikeScan(x []float32, idx []int32, base int32, piece int, cuts []int32) (n
 	}
 	// The kernel recorded the cuts up to head; the tail holds no more
 	// unless the kernel did not run.
-	k := 0
+	c := 0
 	if head > 0 {
-		k = ncuts
+		c = ncuts
 	}
-	next := (k + 1) * piece
+	next := (c + 1) * piece
 	for j := head; j < len(x); j++ {
-		if k < ncuts && j == next {
-			cuts[k] = int32(n)
-			k++
+		if c < ncuts && j == next {
+			cuts[c] = int32(n)
+			c++
 			next += piece
 		}
 		switch x[j] {
@@ -138,7 +172,7 @@ func matrixRows(m []float32, ld, width int) int {
 	return (len(m)-width)/ld + 1
 }
 
-// spikeGather sets, for each r < n, row r of dst (row stride ldd, width
+// gather sets, for each r < n, row r of dst (row stride ldd, width
 // columns) to a start plus the sums of the rows idx[q] of w (row stride
 // ldw, the same width columns) over the blocks of row r: block b holds
 // the entries q in [ptr[r·ps + b], ptr[r·ps + b + 1]), for b < blocks (ps
@@ -154,7 +188,7 @@ func matrixRows(m []float32, ld, width int) int {
 // of tensor.Gemm (see tensor.GemmDepthStep) when the blocks are its depth
 // blocks and the entries the ones of a binary operand: the event-driven
 // and the dense products then have the same bits.
-func spikeGather(dst []float32, ldd int, w []float32, ldw int, init []float32, fromDst bool, idx, ptr []int32, ps, blocks, n, width int) {
+func (k spikeImpl) gather(dst []float32, ldd int, w []float32, ldw int, init []float32, fromDst bool, idx, ptr []int32, ps, blocks, n, width int) {
 	if n == 0 {
 		return
 	}
@@ -174,7 +208,7 @@ func spikeGather(dst []float32, ldd int, w []float32, ldw int, init []float32, f
 		from = 1
 		_ = init[width-1]
 	}
-	if !spikeUseAsm {
+	if !k.asm {
 		spikeGatherGo(dst, ldd, w, ldw, init, fromDst, idx, ptr, ps, blocks, n, width)
 		return
 	}
@@ -226,19 +260,19 @@ func spikeGatherGo(dst []float32, ldd int, w []float32, ldw int, init []float32,
 	}
 }
 
-// spikeScatter adds, for each r < n in order, row r of g (row stride ldg,
+// scatter adds, for each r < n in order, row r of g (row stride ldg,
 // width columns) to the rows idx[q] of dst (row stride ldd, the same
 // columns) for q in list r, idx[beg[r·ps]:end[r·ps]]. width is 8, 16 or
 // 32. It panics when a listed row lies outside dst. Every row of dst
 // thus receives its terms one at a time, in the order of r.
-func spikeScatter(dst []float32, ldd int, g []float32, ldg int, idx, beg, end []int32, ps, n, width int) {
+func (k spikeImpl) scatter(dst []float32, ldd int, g []float32, ldg int, idx, beg, end []int32, ps, n, width int) {
 	checkLists("spikeScatter", idx, beg, end, ps, n, width)
 	if n == 0 {
 		return
 	}
 	_ = g[(n-1)*ldg+width-1]
 	rows := matrixRows(dst, ldd, width)
-	if !spikeUseAsm {
+	if !k.asm {
 		spikeScatterGo(dst, ldd, g, ldg, idx, beg, end, ps, n, width)
 		return
 	}
@@ -272,39 +306,39 @@ func chunkWidth(j, cols int) int {
 	return 8
 }
 
-// gatherCols calls spikeGather over the columns [0, cols) of w and dst in
+// gatherCols calls gather over the columns [0, cols) of w and dst in
 // chunks of 32, then 16 and 8 for the rest; ldw and ldd must be at least
 // pad8(cols), and the columns of dst up to pad8(cols) are written.
-func gatherCols(dst []float32, ldd int, w []float32, ldw int, init []float32, fromDst bool, idx, ptr []int32, ps, blocks, n, cols int) {
+func (k spikeImpl) gatherCols(dst []float32, ldd int, w []float32, ldw int, init []float32, fromDst bool, idx, ptr []int32, ps, blocks, n, cols int) {
 	for j := 0; j < cols; {
 		width := chunkWidth(j, cols)
 		var in []float32
 		if init != nil {
 			in = init[j:]
 		}
-		spikeGather(dst[j:], ldd, w[j:], ldw, in, fromDst, idx, ptr, ps, blocks, n, width)
+		k.gather(dst[j:], ldd, w[j:], ldw, in, fromDst, idx, ptr, ps, blocks, n, width)
 		j += width
 	}
 }
 
-// scatterCols is gatherCols for spikeScatter.
-func scatterCols(dst []float32, ldd int, g []float32, ldg int, idx, beg, end []int32, ps, n, cols int) {
+// scatterCols is gatherCols for scatter.
+func (k spikeImpl) scatterCols(dst []float32, ldd int, g []float32, ldg int, idx, beg, end []int32, ps, n, cols int) {
 	for j := 0; j < cols; {
 		width := chunkWidth(j, cols)
-		spikeScatter(dst[j:], ldd, g[j:], ldg, idx, beg, end, ps, n, width)
+		k.scatter(dst[j:], ldd, g[j:], ldg, idx, beg, end, ps, n, width)
 		j += width
 	}
 }
 
 // transpose sets dst[j·ldd + i] = src[i·lds + j] for i < rows, j < cols.
-func transpose(dst []float32, ldd int, src []float32, lds int, rows, cols int) {
+func (k spikeImpl) transpose(dst []float32, ldd int, src []float32, lds int, rows, cols int) {
 	if rows == 0 || cols == 0 {
 		return
 	}
 	_ = src[(rows-1)*lds+cols-1]
 	_ = dst[(cols-1)*ldd+rows-1]
 	r8, c8 := 0, 0
-	if spikeUseAsm {
+	if k.asm {
 		r8, c8 = rows&^7, cols&^7
 		if r8 > 0 && c8 > 0 {
 			transpose8AVX2(&dst[0], ldd, &src[0], lds, r8, c8)
@@ -325,12 +359,12 @@ func transpose(dst []float32, ldd int, src []float32, lds int, rows, cols int) {
 	}
 }
 
-// spikeTaps adds, for every p in pos in order and every tap t < kk in
+// taps adds, for every p in pos in order and every tap t < kk in
 // order, row t of src to row reach[p·kk + t] + tapRow[t] of dst (rows of
 // ld floats, width columns: 8, 16 or 32). It panics when a row lies
 // outside dst. Every row of dst receives its terms one at a time, in
 // that order.
-func spikeTaps(dst, src []float32, ld int, reach, tapRow, pos []int32, kk, width int) {
+func (k spikeImpl) taps(dst, src []float32, ld int, reach, tapRow, pos []int32, kk, width int) {
 	if len(pos) == 0 || kk == 0 {
 		return
 	}
@@ -345,7 +379,7 @@ func spikeTaps(dst, src []float32, ld int, reach, tapRow, pos []int32, kk, width
 			panic(fmt.Sprintf("nn: spikeTaps: position %d outside reach", p))
 		}
 	}
-	if spikeUseAsm {
+	if k.asm {
 		if spikeTapsAVX2(&dst[0], rows, &src[0], ld, &reach[0], &tapRow[0], &pos[0], len(pos), kk, width/8) != 0 {
 			panic(fmt.Sprintf("nn: spikeTaps: a row lies outside the %d rows of dst", rows))
 		}
@@ -367,7 +401,7 @@ func spikeTaps(dst, src []float32, ld int, reach, tapRow, pos []int32, kk, width
 
 // addRows adds src[r·lds + j] to dst[r·width + j] for r < rows and j <
 // width (a multiple of 8); lds = 0 adds the same row to every row.
-func addRows(dst, src []float32, lds, rows, width int) {
+func (k spikeImpl) addRows(dst, src []float32, lds, rows, width int) {
 	if rows == 0 || width == 0 {
 		return
 	}
@@ -376,7 +410,7 @@ func addRows(dst, src []float32, lds, rows, width int) {
 	}
 	_ = dst[rows*width-1]
 	_ = src[(rows-1)*lds+width-1]
-	if spikeUseAsm {
+	if k.asm {
 		addRowsAVX2(&dst[0], &src[0], lds, rows, width)
 		return
 	}
@@ -386,4 +420,30 @@ func addRows(dst, src []float32, lds, rows, width int) {
 			d[j] += v
 		}
 	}
+}
+
+// The kernels in the version the layers use.
+
+func spikeScan(x []float32, idx []int32, base int32, piece int, cuts []int32) (int, bool) {
+	return spikeDefault.scan(x, idx, base, piece, cuts)
+}
+
+func gatherCols(dst []float32, ldd int, w []float32, ldw int, init []float32, fromDst bool, idx, ptr []int32, ps, blocks, n, cols int) {
+	spikeDefault.gatherCols(dst, ldd, w, ldw, init, fromDst, idx, ptr, ps, blocks, n, cols)
+}
+
+func scatterCols(dst []float32, ldd int, g []float32, ldg int, idx, beg, end []int32, ps, n, cols int) {
+	spikeDefault.scatterCols(dst, ldd, g, ldg, idx, beg, end, ps, n, cols)
+}
+
+func spikeTaps(dst, src []float32, ld int, reach, tapRow, pos []int32, kk, width int) {
+	spikeDefault.taps(dst, src, ld, reach, tapRow, pos, kk, width)
+}
+
+func addRows(dst, src []float32, lds, rows, width int) {
+	spikeDefault.addRows(dst, src, lds, rows, width)
+}
+
+func transpose(dst []float32, ldd int, src []float32, lds int, rows, cols int) {
+	spikeDefault.transpose(dst, ldd, src, lds, rows, cols)
 }

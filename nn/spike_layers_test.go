@@ -166,45 +166,43 @@ var spikeLinearCases = []struct {
 }
 
 func TestLinearSparseMatchesDense(t *testing.T) {
-	spikeKernels(t, func(t *testing.T) {
-		for ci, tc := range spikeLinearCases {
-			for _, d := range spikeDensities {
-				t.Run(fmt.Sprintf("%dx%d->%d_d%g", tc.rows, tc.in, tc.out, d), func(t *testing.T) {
-					rng := NewRand(uint64(10 + ci))
-					l, err := NewLinear(tc.in, tc.out, tc.bias, rng)
-					if err != nil {
-						t.Fatal(err)
-					}
-					x := tensor.New(tc.rows, tc.in)
-					fillSpikes(rng, x.Data(), d)
-					g := randUniform(rng, -1, 1, tc.rows, tc.out)
+	for ci, tc := range spikeLinearCases {
+		for _, d := range spikeDensities {
+			t.Run(fmt.Sprintf("%dx%d->%d_d%g", tc.rows, tc.in, tc.out, d), func(t *testing.T) {
+				rng := NewRand(uint64(10 + ci))
+				l, err := NewLinear(tc.in, tc.out, tc.bias, rng)
+				if err != nil {
+					t.Fatal(err)
+				}
+				x := tensor.New(tc.rows, tc.in)
+				fillSpikes(rng, x.Data(), d)
+				g := randUniform(rng, -1, 1, tc.rows, tc.out)
 
-					// The event-driven path is taken.
-					done, _ := linearSparseForward(nil, SparseOn, false, x.Data(), l.Weight.Value().Data(), nil, make([]float32, tc.rows*tc.out), tc.rows, tc.in, tc.out)
-					if !done {
-						t.Fatal("SparseOn did not take the event-driven path")
-					}
-					l.Sparse = SparseOn
-					sparse := runLayer(t, l, x, g)
-					l.Sparse = SparseOff
-					dense := runLayer(t, l, x, g)
-					var b *tensor.Tensor
-					if l.Bias != nil {
-						b = l.Bias.Value()
-					}
-					w := l.Weight.Value()
-					ref := reference{y: naiveLinear(x, w, b), ym: naiveLinear(x, abs(w), abs(b)),
-						yn: tc.in + 1, gxn: tc.out, gwn: tc.rows, gbn: tc.rows}
-					ref.gx, ref.gw, ref.gb = naiveLinearGrads(x, w, g)
-					ref.gxm, ref.gwm, ref.gbm = naiveLinearGrads(x, abs(w), abs(g))
-					if b == nil {
-						ref.gb = nil
-					}
-					compareRuns(t, sparse, dense, ref)
-				})
-			}
+				// The event-driven path is taken.
+				done, _ := linearSparseForward(nil, SparseOn, false, x.Data(), l.Weight.Value().Data(), nil, make([]float32, tc.rows*tc.out), tc.rows, tc.in, tc.out)
+				if !done {
+					t.Fatal("SparseOn did not take the event-driven path")
+				}
+				l.Sparse = SparseOn
+				sparse := runLayer(t, l, x, g)
+				l.Sparse = SparseOff
+				dense := runLayer(t, l, x, g)
+				var b *tensor.Tensor
+				if l.Bias != nil {
+					b = l.Bias.Value()
+				}
+				w := l.Weight.Value()
+				ref := reference{y: naiveLinear(x, w, b), ym: naiveLinear(x, abs(w), abs(b)),
+					yn: tc.in + 1, gxn: tc.out, gwn: tc.rows, gbn: tc.rows}
+				ref.gx, ref.gw, ref.gb = naiveLinearGrads(x, w, g)
+				ref.gxm, ref.gwm, ref.gbm = naiveLinearGrads(x, abs(w), abs(g))
+				if b == nil {
+					ref.gb = nil
+				}
+				compareRuns(t, sparse, dense, ref)
+			})
 		}
-	})
+	}
 }
 
 // convSpikeCases are convolutions fed with spikes: convCases plus the
@@ -218,43 +216,41 @@ var convSpikeCases = append(slicesClone(convCases),
 func slicesClone(cs []convCase) []convCase { return append([]convCase(nil), cs...) }
 
 func TestConv2dSparseMatchesDense(t *testing.T) {
-	spikeKernels(t, func(t *testing.T) {
-		for ci, cc := range convSpikeCases {
-			for _, d := range spikeDensities {
-				t.Run(fmt.Sprintf("%v_d%g", cc, d), func(t *testing.T) {
-					rng := NewRand(uint64(20 + ci))
-					l := newConvForTest(t, cc, uint64(ci))
-					x := tensor.New(cc.n, cc.c, cc.h, cc.w)
-					fillSpikes(rng, x.Data(), d)
-					ho, wo := l.OutputSize(cc.h, cc.w)
-					g := randUniform(rng, -1, 1, cc.n, cc.out, ho, wo)
+	for ci, cc := range convSpikeCases {
+		for _, d := range spikeDensities {
+			t.Run(fmt.Sprintf("%v_d%g", cc, d), func(t *testing.T) {
+				rng := NewRand(uint64(20 + ci))
+				l := newConvForTest(t, cc, uint64(ci))
+				x := tensor.New(cc.n, cc.c, cc.h, cc.w)
+				fillSpikes(rng, x.Data(), d)
+				ho, wo := l.OutputSize(cc.h, cc.w)
+				g := randUniform(rng, -1, 1, cc.n, cc.out, ho, wo)
 
-					l.Sparse = SparseOn
-					if !l.forwardIsSparse(t, x) {
-						t.Fatal("SparseOn did not take the event-driven path")
-					}
-					sparse := runLayer(t, l, x, g)
-					l.Sparse = SparseOff
-					dense := runLayer(t, l, x, g)
-					var b *tensor.Tensor
-					if l.Bias != nil {
-						b = l.Bias.Value()
-					}
-					w := l.Weight.Value()
-					kk := cc.k * cc.k
-					ref := reference{yn: cc.c*kk + 1, gxn: cc.out * kk, gwn: cc.n * ho * wo, gbn: cc.n * ho * wo}
-					ref.y, _ = naiveConv(x, w, b, cc.stride, cc.pad)
-					ref.ym, _ = naiveConv(x, abs(w), abs(b), cc.stride, cc.pad)
-					ref.gx, ref.gw, ref.gb = naiveConvGrads(x, w, g, cc.stride, cc.pad)
-					ref.gxm, ref.gwm, ref.gbm = naiveConvGrads(x, abs(w), abs(g), cc.stride, cc.pad)
-					if b == nil {
-						ref.gb = nil
-					}
-					compareRuns(t, sparse, dense, ref)
-				})
-			}
+				l.Sparse = SparseOn
+				if !l.forwardIsSparse(t, x) {
+					t.Fatal("SparseOn did not take the event-driven path")
+				}
+				sparse := runLayer(t, l, x, g)
+				l.Sparse = SparseOff
+				dense := runLayer(t, l, x, g)
+				var b *tensor.Tensor
+				if l.Bias != nil {
+					b = l.Bias.Value()
+				}
+				w := l.Weight.Value()
+				kk := cc.k * cc.k
+				ref := reference{yn: cc.c*kk + 1, gxn: cc.out * kk, gwn: cc.n * ho * wo, gbn: cc.n * ho * wo}
+				ref.y, _ = naiveConv(x, w, b, cc.stride, cc.pad)
+				ref.ym, _ = naiveConv(x, abs(w), abs(b), cc.stride, cc.pad)
+				ref.gx, ref.gw, ref.gb = naiveConvGrads(x, w, g, cc.stride, cc.pad)
+				ref.gxm, ref.gwm, ref.gbm = naiveConvGrads(x, abs(w), abs(g), cc.stride, cc.pad)
+				if b == nil {
+					ref.gb = nil
+				}
+				compareRuns(t, sparse, dense, ref)
+			})
 		}
-	})
+	}
 }
 
 // forwardIsSparse reports whether every sample of x takes the

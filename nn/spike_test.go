@@ -23,26 +23,11 @@ func fillSpikes(rng *Rand, x []float32, density float64) {
 var spikeDensities = []float64{0, 0.01, 0.10, 0.50, 1}
 
 // spikeKernels runs f once for every version of the event-driven kernels
-// this machine has: the pure-Go loops, AVX2 and AVX2 with the AVX-512
-// scan.
-func spikeKernels(t *testing.T, f func(t *testing.T)) {
-	asm, avx512 := spikeUseAsm, spikeUseAVX512
-	defer func() { spikeUseAsm, spikeUseAVX512 = asm, avx512 }()
-	versions := []struct {
-		name        string
-		asm, avx512 bool
-		have        bool
-	}{
-		{"go", false, false, true},
-		{"avx2", true, false, asm},
-		{"avx512", true, true, avx512},
-	}
-	for _, v := range versions {
-		if !v.have {
-			continue
-		}
-		spikeUseAsm, spikeUseAVX512 = v.asm, v.avx512
-		t.Run(v.name, f)
+// this build and CPU have: the pure-Go loops, AVX2 and AVX2 with the
+// AVX-512 scan.
+func spikeKernels(t *testing.T, f func(t *testing.T, k spikeImpl)) {
+	for _, k := range spikeImpls() {
+		t.Run(k.String(), func(t *testing.T) { f(t, k) })
 	}
 }
 
@@ -61,7 +46,7 @@ func naiveScan(x []float32, base int32, piece int) (pos, cuts []int32) {
 }
 
 func TestSpikeScan(t *testing.T) {
-	spikeKernels(t, func(t *testing.T) {
+	spikeKernels(t, func(t *testing.T, k spikeImpl) {
 		rng := NewRand(3)
 		for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 40, 64, 100, 128, 129, 800} {
 			for _, piece := range []int{0, 8, 16, 24, 40, 128, 200} {
@@ -74,7 +59,7 @@ func TestSpikeScan(t *testing.T) {
 					for i := range cuts {
 						cuts[i] = -7
 					}
-					got, ok := spikeScan(x, idx, 100, piece, cuts[:len(wantCuts)])
+					got, ok := k.scan(x, idx, 100, piece, cuts[:len(wantCuts)])
 					if !ok || !slices.Equal(idx[:got], want) {
 						t.Errorf("n=%d piece=%d d=%g: got %v %v, want %v", n, piece, d, ok, idx[:got], want)
 					}
@@ -88,7 +73,7 @@ func TestSpikeScan(t *testing.T) {
 		x := make([]float32, 40)
 		x[0], x[1], x[17], x[39] = float32(math.Copysign(0, -1)), 1, 1, 1
 		idx := make([]int32, len(x)+scanSlack)
-		if n, ok := spikeScan(x, idx, 0, 0, nil); !ok || !slices.Equal(idx[:n], []int32{1, 17, 39}) {
+		if n, ok := k.scan(x, idx, 0, 0, nil); !ok || !slices.Equal(idx[:n], []int32{1, 17, 39}) {
 			t.Errorf("with -0: got %v %v", ok, idx[:n])
 		}
 		// Any other value, anywhere (in the vector part, in a last
@@ -99,7 +84,7 @@ func TestSpikeScan(t *testing.T) {
 				fillSpikes(rng, x, 0.3)
 				x[at] = bad
 				idx := make([]int32, len(x)+scanSlack)
-				if _, ok := spikeScan(x, idx, 0, 24, make([]int32, 1)); ok {
+				if _, ok := k.scan(x, idx, 0, 24, make([]int32, 1)); ok {
 					t.Errorf("%g at %d: reported binary", bad, at)
 				}
 			}
@@ -139,7 +124,7 @@ func TestSpikeGather(t *testing.T) {
 		out  []float32
 	}
 	var results []result
-	spikeKernels(t, func(t *testing.T) {
+	spikeKernels(t, func(t *testing.T, k spikeImpl) {
 		rng := NewRand(5)
 		var out []float32
 		for _, width := range []int{8, 16, 32} {
@@ -180,7 +165,7 @@ func TestSpikeGather(t *testing.T) {
 								rng.FillUniform(got, 1)
 							}
 							before := slices.Clone(got)
-							spikeGather(got, ldd, w, ld, init, start == "dst", cat, ptr, ps, blocks, rows, width)
+							k.gather(got, ldd, w, ld, init, start == "dst", cat, ptr, ps, blocks, rows, width)
 							for r := range rows {
 								for j := range width {
 									// The documented order, in float32.
@@ -234,7 +219,7 @@ func TestSpikeGather(t *testing.T) {
 }
 
 func TestTranspose(t *testing.T) {
-	spikeKernels(t, func(t *testing.T) {
+	spikeKernels(t, func(t *testing.T, k spikeImpl) {
 		for _, rows := range []int{0, 1, 5, 8, 13, 16, 196} {
 			for _, cols := range []int{0, 3, 8, 10, 24, 32} {
 				lds, ldd := cols+3, rows+5
@@ -246,7 +231,7 @@ func TestTranspose(t *testing.T) {
 				for i := range dst {
 					dst[i] = -1
 				}
-				transpose(dst, ldd, src, lds, rows, cols)
+				k.transpose(dst, ldd, src, lds, rows, cols)
 				for j := range cols {
 					for i := range ldd {
 						want := float32(-1)
@@ -265,7 +250,7 @@ func TestTranspose(t *testing.T) {
 
 func TestSpikeScatter(t *testing.T) {
 	var results [][]float32
-	spikeKernels(t, func(t *testing.T) {
+	spikeKernels(t, func(t *testing.T, k spikeImpl) {
 		rng := NewRand(6)
 		var out []float32
 		for _, width := range []int{8, 16, 32} {
@@ -282,7 +267,7 @@ func TestSpikeScatter(t *testing.T) {
 				for i, v := range got {
 					want[i], mag[i] = float64(v), math.Abs(float64(v))
 				}
-				spikeScatter(got, ldd, g, ldg, idx, beg, end, ps, rows, width)
+				k.scatter(got, ldd, g, ldg, idx, beg, end, ps, rows, width)
 				for r := range rows {
 					for _, i := range idx[beg[r*ps]:end[r*ps]] {
 						for j := range width {
@@ -323,23 +308,23 @@ func TestSpikeKernelsCheckRows(t *testing.T) {
 		}()
 		f()
 	}
-	spikeKernels(t, func(t *testing.T) {
+	spikeKernels(t, func(t *testing.T, k spikeImpl) {
 		w := make([]float32, 3*16) // 3 rows of 16
 		dst := make([]float32, 2*16)
 		for _, bad := range []int32{-1, 3, 1 << 30} {
 			idx := []int32{0, 2, bad, 1}
 			beg, end := []int32{0, 1}, []int32{1, 4}
 			mustPanic(t, fmt.Sprint("gather row ", bad), func() {
-				spikeGather(dst, 16, w, 16, nil, false, idx, []int32{0, 1, 4}, 1, 1, 2, 16)
+				k.gather(dst, 16, w, 16, nil, false, idx, []int32{0, 1, 4}, 1, 1, 2, 16)
 			})
 			mustPanic(t, fmt.Sprint("scatter row ", bad), func() {
-				spikeScatter(w, 16, dst, 16, idx, beg, end, 1, 2, 16)
+				k.scatter(w, 16, dst, 16, idx, beg, end, 1, 2, 16)
 			})
 		}
 		idx := []int32{0, 1}
 		for _, p := range [][]int32{{-1, 1}, {0, 3}, {0, 1, 5}, {3, 3}} {
 			mustPanic(t, fmt.Sprint("list ", p), func() {
-				spikeGather(dst, 16, w, 16, nil, false, idx, p, len(p)-1, len(p)-1, 1, 16)
+				k.gather(dst, 16, w, 16, nil, false, idx, p, len(p)-1, len(p)-1, 1, 16)
 			})
 		}
 	})
@@ -347,7 +332,7 @@ func TestSpikeKernelsCheckRows(t *testing.T) {
 
 func TestSpikeTaps(t *testing.T) {
 	var results [][]float32
-	spikeKernels(t, func(t *testing.T) {
+	spikeKernels(t, func(t *testing.T, k spikeImpl) {
 		rng := NewRand(12)
 		var all []float32
 		for _, width := range []int{8, 16, 32} {
@@ -380,7 +365,7 @@ func TestSpikeTaps(t *testing.T) {
 						}
 					}
 				}
-				spikeTaps(dst, src, ld, reach, tapRow, pos, kk, width)
+				k.taps(dst, src, ld, reach, tapRow, pos, kk, width)
 				if i := sameBits(dst, want); i >= 0 {
 					t.Fatalf("width %d kk %d: dst[%d] = %g, want %g", width, kk, i, dst[i], want[i])
 				}
@@ -393,13 +378,13 @@ func TestSpikeTaps(t *testing.T) {
 				t.Error("no panic for a row outside dst")
 			}
 		}()
-		spikeTaps(make([]float32, 2*8), make([]float32, 8), 8, []int32{2}, []int32{0}, []int32{0}, 1, 8)
+		k.taps(make([]float32, 2*8), make([]float32, 8), 8, []int32{2}, []int32{0}, []int32{0}, 1, 8)
 		results = append(results, all)
 	})
 }
 
 func TestAddRows(t *testing.T) {
-	spikeKernels(t, func(t *testing.T) {
+	spikeKernels(t, func(t *testing.T, k spikeImpl) {
 		rng := NewRand(13)
 		for _, lds := range []int{0, 24, 40} {
 			dst := make([]float32, 5*24)
@@ -412,7 +397,7 @@ func TestAddRows(t *testing.T) {
 					want[r*24+j] += src[r*lds+j]
 				}
 			}
-			addRows(dst, src, lds, 5, 24)
+			k.addRows(dst, src, lds, 5, 24)
 			if i := sameBits(dst, want); i >= 0 {
 				t.Fatalf("lds %d: dst[%d] = %g, want %g", lds, i, dst[i], want[i])
 			}
