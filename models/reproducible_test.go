@@ -79,13 +79,19 @@ func (r *reproRun) firstDiff(o *reproRun) string {
 // batches of the embedded sample, with GOMAXPROCS set to procs.
 func reproTrain(t *testing.T, name string, cfg Config, batch, steps, procs int) *reproRun {
 	t.Helper()
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-	set, err := dataset.Sample(dataset.Train)
+	cfg.Seed = 1
+	m, err := New(name, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Seed = 1
-	m, err := New(name, cfg)
+	return reproTrainModel(t, m, batch, steps, procs)
+}
+
+// reproTrainModel is reproTrain for a model already built.
+func reproTrainModel(t *testing.T, m Model, batch, steps, procs int) *reproRun {
+	t.Helper()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+	set, err := dataset.Sample(dataset.Train)
 	if err != nil {
 		t.Fatal(err)
 	}

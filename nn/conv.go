@@ -21,6 +21,12 @@ import (
 // Column buffers are recycled between calls, so that a layer allocates
 // little beyond its outputs and gradients once warmed up.
 //
+// When a sample of the input is spikes (every element 0 or 1), its
+// forward pass is event-driven: every output position adds up the filter
+// taps of the inputs that fired in its window. When every sample of the
+// batch was, the weight gradient is event-driven as well (see Sparse and
+// the package documentation).
+//
 // A Conv2d may be used from several goroutines at once as long as its
 // parameters are not being changed meanwhile. It must not be copied after
 // first use (it holds a sync.Pool); pass *Conv2d around.
@@ -29,12 +35,19 @@ type Conv2d struct {
 	Weight *autograd.Var
 	// Bias is the [out] bias, or nil for a layer built without one.
 	Bias *autograd.Var
+	// Sparse chooses between the event-driven and the dense kernels for
+	// binary inputs; the zero value, SparseAuto, decides from each
+	// sample's density.
+	Sparse SparseMode
 
 	in, out, kernel, stride, padding int
 
 	// scratch recycles per-worker column buffers (*[]float32) between
 	// calls, parts the partial gradients of the backward pass.
 	scratch, parts sync.Pool
+	// spikeCall and spikeWork keep the event-driven kernels' buffers:
+	// those of a whole call, and those of one worker.
+	spikeCall, spikeWork spikePool
 }
 
 // NewConv2d returns a convolution from in to out channels with a
@@ -187,20 +200,42 @@ func (f *conv2dFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tens
 		bd = b.Data()
 	}
 	outSize := l.out * g.hwOut
+	cs := l.spikeCall.get()
+	defer l.spikeCall.put(cs)
+	sp := newConvSparse(cs, l, &g, xd, wd, bd)
+	// ones[i]: the number of ones of sample i when it took the
+	// event-driven path, else -1.
+	var ones []int32
+	if sp != nil {
+		ones = cs.ints(2, n) // slots 0 and 1 are newConvSparse's
+	}
 	tensor.ParallelFor(n, l.out*g.rows*g.hwOut, func(lo, hi int) {
 		var buf *[]float32
 		var colBuf []float32
-		if !g.identity() {
-			buf = l.getScratch(l.scratchLen(&g))
-			colBuf = (*buf)[:g.rows*g.hwOut]
+		var ws *spikeScratch
+		if sp != nil {
+			ws = l.spikeWork.get()
+			defer l.spikeWork.put(ws)
 		}
 		for i := lo; i < hi; i++ {
 			cols := xd[i*g.inSize : (i+1)*g.inSize]
+			yi := yd[i*outSize : (i+1)*outSize]
+			if sp != nil {
+				k, ok := sp.forward(ws, cols, yi)
+				if ok {
+					ones[i] = int32(k)
+					continue
+				}
+				ones[i] = -1
+			}
+			if buf == nil && !g.identity() {
+				buf = l.getScratch(l.scratchLen(&g))
+				colBuf = (*buf)[:g.rows*g.hwOut]
+			}
 			if buf != nil {
 				im2col(&g, cols, colBuf)
 				cols = colBuf
 			}
-			yi := yd[i*outSize : (i+1)*outSize]
 			var beta float32
 			if bd != nil {
 				for o, v := range bd {
@@ -217,9 +252,31 @@ func (f *conv2dFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tens
 	})
 	if ctx.AnyNeedsGrad() {
 		ctx.SaveForBackward(x, w)
-		ctx.Value = g
+		ctx.Value = convSaved{g: g, sparseGrad: sp != nil && convGradIsSparse(l.Sparse, ones, g.inSize)}
 	}
 	return y, nil
+}
+
+// convSaved is what conv2dFunc's Forward keeps for Backward besides x and
+// W: the geometry, and whether the weight gradient is event-driven.
+type convSaved struct {
+	g          convGeom
+	sparseGrad bool
+}
+
+// convGradIsSparse reports whether the weight gradient of a batch whose
+// samples of size inSize took the event-driven path with ones[i] ones
+// (-1: they did not) is event-driven in mode: when every sample did and,
+// in SparseAuto mode, the batch's density is at most the crossover.
+func convGradIsSparse(mode SparseMode, ones []int32, inSize int) bool {
+	total := 0
+	for _, k := range ones {
+		if k < 0 {
+			return false
+		}
+		total += int(k)
+	}
+	return sparseGrad(mode, float64(total)/float64(max(1, len(ones)*inSize)), convGradSparseMax)
 }
 
 // FreshGrads marks Backward as returning fresh, unshared gradients
@@ -261,7 +318,8 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 	l := f.l
 	saved := ctx.Saved()
 	x, w := saved[0], saved[1]
-	g := ctx.Value.(convGeom)
+	st := ctx.Value.(convSaved)
+	g := st.g
 	n := x.Dim(0)
 	outSize := l.out * g.hwOut
 	if grad.Len() != n*outSize {
@@ -278,12 +336,10 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 	if needB {
 		gb = tensor.New(l.out)
 	}
-	if n == 0 || (!needX && !needW && !needB) {
-		return []*tensor.Tensor{gx, gw, gb}, nil
-	}
-
 	// Block 0 accumulates straight into gw and gb, every later block
 	// into its own partial weight and bias gradients, parts[(b-1)*partLen:].
+	// The event-driven weight gradient, when it applies, uses the same
+	// blocks, so that its sums are the dense path's.
 	wLen, partLen := 0, 0
 	if needW {
 		wLen = l.out * g.rows
@@ -291,8 +347,14 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 	if needB {
 		partLen = l.out
 	}
+	blocks := convGradBlockCount(n, wLen+partLen)
+	if needW && st.sparseGrad && convSparseWeightGrad(&l.spikeCall, &l.spikeWork, &g, l.out, x.Data(), grad.Data(), gw.Data(), n, blocks) {
+		needW, wLen = false, 0 // done
+	}
+	if n == 0 || (!needX && !needW && !needB) {
+		return []*tensor.Tensor{gx, gw, gb}, nil
+	}
 	partLen += wLen
-	blocks := convGradBlockCount(n, partLen)
 	var partBuf *[]float32
 	var parts []float32
 	if blocks > 1 && partLen > 0 {

@@ -135,3 +135,27 @@ func ExampleFlatten() {
 	// Output:
 	// [4 75]
 }
+
+// A layer fed by spikes takes the event-driven path by itself; its
+// results have the bits of the dense path.
+func ExampleSparseMode() {
+	l, err := nn.NewLinear(6, 2, true, nn.NewRand(1))
+	if err != nil {
+		panic(err)
+	}
+	copy(l.Weight.Value().Data(), []float32{1, 2, 3, 4, 5, 6, -1, -2, -3, -4, -5, -6})
+	copy(l.Bias.Value().Data(), []float32{0.5, -0.5})
+	// Two rows of spikes: y = b + the weight columns of the ones.
+	x, _ := tensor.FromSlice([]float32{0, 1, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0}, 2, 6)
+	for _, mode := range []nn.SparseMode{nn.SparseAuto, nn.SparseOff} {
+		l.Sparse = mode
+		y, err := l.Forward(autograd.Const(x))
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(mode, y.Value().Data())
+	}
+	// Output:
+	// auto [7.5 -7.5 1.5 -1.5]
+	// off [7.5 -7.5 1.5 -1.5]
+}

@@ -16,13 +16,29 @@ import (
 // dimensions (including none) and returns [..., out]: the leading
 // dimensions are treated as rows of one matrix, so a multi-step input
 // [T, B, in] is handled in a single matrix product.
+//
+// When the input is spikes (every element 0 or 1), the forward pass and
+// the weight gradient are event-driven: they add up the weight columns of
+// the inputs that fired instead of multiplying by zeros (see Sparse and
+// the package documentation).
+//
+// A Linear may be used from several goroutines at once as long as its
+// parameters are not being changed meanwhile. It must not be copied after
+// first use (it holds a mutex); pass *Linear around.
 type Linear struct {
 	// Weight is the [out, in] weight matrix; it requires a gradient.
 	Weight *autograd.Var
 	// Bias is the [out] bias vector, or nil for a layer without bias.
 	Bias *autograd.Var
+	// Sparse chooses between the event-driven and the dense kernels for
+	// binary inputs; the zero value, SparseAuto, decides from the
+	// input's density at every call.
+	Sparse SparseMode
 
 	in, out int
+
+	// spikes keeps the event-driven kernels' buffers.
+	spikes spikePool
 }
 
 // NewLinear returns a Linear layer mapping in features to out features,
@@ -63,7 +79,7 @@ func (l *Linear) Forward(x *autograd.Var) (*autograd.Var, error) {
 	if x == nil {
 		return nil, fmt.Errorf("nn: Linear(%d, %d): nil input", l.in, l.out)
 	}
-	y, err := autograd.Apply(linearFunc{}, x, l.Weight, l.Bias)
+	y, err := autograd.Apply(linearFunc{l: l}, x, l.Weight, l.Bias)
 	if err != nil {
 		return nil, fmt.Errorf("nn: Linear(%d, %d): %w", l.in, l.out, err)
 	}
@@ -91,8 +107,20 @@ func (l *Linear) String() string {
 }
 
 // linearFunc is y = x·Wᵀ + b as one autograd operation. Its inputs are x
-// [..., in], W [out, in] and the optional b [out] (nil without bias).
-type linearFunc struct{}
+// [..., in], W [out, in] and the optional b [out] (nil without bias). l,
+// when not nil, is the layer whose SparseMode and scratch pool it uses;
+// the zero linearFunc works in SparseAuto mode without a pool.
+type linearFunc struct {
+	l *Linear
+}
+
+// setup returns f's mode and buffers.
+func (f linearFunc) setup() (SparseMode, *spikePool) {
+	if f.l == nil {
+		return SparseAuto, nil
+	}
+	return f.l.Sparse, &f.l.spikes
+}
 
 // linearDims checks the shapes of a linear operation and returns the
 // number of rows of x, in and out.
@@ -119,9 +147,11 @@ func leadingRows(x *tensor.Tensor) int {
 	return rows
 }
 
-// Forward computes y = x·Wᵀ + b with a single GEMM: the rows of y are
-// first set to b (or left zero) and the product is accumulated onto them.
-func (linearFunc) Forward(ctx *autograd.Context, inputs ...*tensor.Tensor) (*tensor.Tensor, error) {
+// Forward computes y = x·Wᵀ + b, by the event-driven kernel when x is
+// binary and sparse enough (see linearSparseForward), otherwise with a
+// single GEMM: the rows of y are first set to b (or left zero) and the
+// product is accumulated onto them.
+func (f linearFunc) Forward(ctx *autograd.Context, inputs ...*tensor.Tensor) (*tensor.Tensor, error) {
 	x, w, b := inputs[0], inputs[1], inputs[2]
 	rows, in, out, err := linearDims(x, w, b)
 	if err != nil {
@@ -131,18 +161,29 @@ func (linearFunc) Forward(ctx *autograd.Context, inputs ...*tensor.Tensor) (*ten
 	shape[len(shape)-1] = out
 	y := tensor.New(shape...)
 	yd := y.Data()
+	var bd []float32
 	if b != nil {
-		bd := b.Data()
-		tensor.ParallelFor(rows, out, func(lo, hi int) {
-			for r := lo; r < hi; r++ {
-				copy(yd[r*out:(r+1)*out], bd)
-			}
-		})
+		bd = b.Data()
 	}
-	// y is zero or holds the bias: accumulate (beta = 1) onto it.
-	tensor.Gemm(false, true, rows, out, in, 1, x.Data(), in, w.Data(), in, 1, yd, out)
+	mode, pool := f.setup()
+	keep := ctx.NeedsInputGrad(1)
+	done, lists := linearSparseForward(pool, mode, keep, x.Data(), w.Data(), bd, yd, rows, in, out)
+	if !done {
+		if b != nil {
+			tensor.ParallelFor(rows, out, func(lo, hi int) {
+				for r := lo; r < hi; r++ {
+					copy(yd[r*out:(r+1)*out], bd)
+				}
+			})
+		}
+		// y is zero or holds the bias: accumulate (beta = 1) onto it.
+		tensor.Gemm(false, true, rows, out, in, 1, x.Data(), in, w.Data(), in, 1, yd, out)
+	}
 	if ctx.AnyNeedsGrad() {
 		ctx.SaveForBackward(x, w)
+		if lists.idx != nil {
+			ctx.Value = lists
+		}
 	}
 	return y, nil
 }
@@ -152,8 +193,9 @@ func (linearFunc) Forward(ctx *autograd.Context, inputs ...*tensor.Tensor) (*ten
 func (linearFunc) FreshGrads() {}
 
 // Backward computes, each only when its input needs it, gx = g·W,
-// gW = gᵀ·x and gb = the column sums of g.
-func (linearFunc) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor.Tensor, error) {
+// gW = gᵀ·x and gb = the column sums of g. gW is event-driven when
+// Forward kept the lists of a binary, sparse enough x.
+func (f linearFunc) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor.Tensor, error) {
 	saved := ctx.Saved()
 	x, w := saved[0], saved[1]
 	out, in := w.Dim(0), w.Dim(1)
@@ -169,7 +211,12 @@ func (linearFunc) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor.T
 	}
 	if ctx.NeedsInputGrad(1) {
 		gw := tensor.New(out, in)
-		tensor.Gemm(true, false, out, in, rows, 1, gd, out, x.Data(), in, 1, gw.Data(), in)
+		if lists, ok := ctx.Value.(spikeRows); ok {
+			_, pool := f.setup()
+			linearSparseWeightGrad(pool, lists, gd, gw.Data())
+		} else {
+			tensor.Gemm(true, false, out, in, rows, 1, gd, out, x.Data(), in, 1, gw.Data(), in)
+		}
 		grads[1] = gw
 	}
 	if ctx.NeedsInputGrad(2) {

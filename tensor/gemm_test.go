@@ -338,3 +338,57 @@ func TestGemmValidEdgeSizes(t *testing.T) {
 		t.Errorf("k = 0: C = %v, want 2·C", c)
 	}
 }
+
+// TestGemmDepthStep checks the summation order GemmDepthStep documents: a
+// product whose A holds only zeros and ones equals, bit for bit, the
+// blocked sequential sum of the selected rows of B.
+func TestGemmDepthStep(t *testing.T) {
+	for _, k := range []int{1, 7, 8, 255, 256, 257, 288, 800, 1568, 3000} {
+		step := tensor.GemmDepthStep(k)
+		if step < 1 || step > 256 || (step%8 != 0 && step < k) {
+			t.Errorf("k=%d: step %d", k, step)
+		}
+		m, n := 7, 40 // edge tiles, the AVX-512 kernels, several workers for k = 3000
+		a := make([]float32, m*k)
+		b := make([]float32, k*n)
+		for i := range a {
+			if (i*7919)%5 == 0 {
+				a[i] = 1
+			}
+		}
+		for i := range b {
+			b[i] = float32(math.Sin(float64(i)*1.7)) * float32(1+i%13)
+		}
+		for _, beta := range []float32{0, 1} {
+			c := make([]float32, m*n)
+			for i := range c {
+				c[i] = 0.25 * float32(i%3)
+			}
+			want := make([]float32, m*n)
+			for i := range m {
+				for j := range n {
+					acc := float32(0)
+					if beta != 0 {
+						acc = c[i*n+j]
+					}
+					for p0 := 0; p0 < k; p0 += step {
+						var s float32
+						for p := p0; p < min(p0+step, k); p++ {
+							if a[i*k+p] == 1 {
+								s += b[p*n+j]
+							}
+						}
+						acc += s
+					}
+					want[i*n+j] = acc
+				}
+			}
+			tensor.Gemm(false, false, m, n, k, 1, a, k, b, n, beta, c, n)
+			for i := range c {
+				if math.Float32bits(c[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("k=%d beta=%g: c[%d] = %g, want %g", k, beta, i, c[i], want[i])
+				}
+			}
+		}
+	}
+}
