@@ -311,3 +311,32 @@ func ints(v []int) []float32 {
 	}
 	return out
 }
+
+// TestConvNormGradNoForce checks NormGrad(false) (not used by the
+// example) against values worked by hand: grad - Offset·(mean spike count
+// of the channel over batch and positions), negated.
+func TestConvNormGradNoForce(t *testing.T) {
+	cfg := DefaultConvConfig(1, 2)
+	cfg.Offset = 0.5
+	c, err := NewSTDPConv(cfg, nn.NewRand(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// counts [B=2, C=2, 1, 2]: channel 0 holds 1, 3, 0, 4 (mean 2),
+	// channel 1 holds 0, 0, 2, 2 (mean 1).
+	c.counts, _ = tensor.FromSlice([]float32{1, 3, 0, 0, 0, 4, 2, 2}, 2, 2, 1, 2)
+	g := tensor.New(2, 1, 3, 3)
+	want := make([]float32, 18)
+	for i := range g.Data() {
+		if i < 9 {
+			g.Data()[i], want[i] = 1.5, -(1.5 - 0.5*2) // -0.5
+		} else {
+			g.Data()[i], want[i] = -2, -(-2 - 0.5*1) // 2.5
+		}
+	}
+	c.Weight().SetGrad(g)
+	if err := c.NormGrad(false); err != nil {
+		t.Fatal(err)
+	}
+	check(t, "normgrad(false)", c.Weight().Grad().Data(), want, 0)
+}
