@@ -75,3 +75,21 @@ func ExampleLateralInhibition_max() {
 	// Output:
 	// [0.5 1 0.5 0.5]
 }
+
+// Winner-take-all: at each position, one of the channels that spiked is
+// kept, drawn at random.
+func ExampleWTALayer() {
+	w, _ := strategy.NewWTALayer(1, 7) // one winner, seed 7
+	x, _ := tensor.FromSlice([]float32{
+		1, 1, 1, // three channels spike at this position
+		0, 1, 0, // one does here
+	}, 2, 3)
+	y, _ := w.Forward(autograd.Const(x))
+	var kept float32
+	for _, v := range y.Value().Data() {
+		kept += v
+	}
+	fmt.Println("spikes kept:", kept)
+	// Output:
+	// spikes kept: 2
+}

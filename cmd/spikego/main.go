@@ -42,6 +42,7 @@ func commands() []command {
 	return []command{
 		{"train", "train a spiking network on Fashion-MNIST (BPTT), with metrics and checkpoints", runTrain},
 		{"eval", "evaluate a checkpoint on the test set", runEval},
+		{"stdp", "train BrainCog's unsupervised STDP network (no labels; voting readout) on Fashion-MNIST", runSTDP},
 		{"plot", "draw figures (surrogates: the surrogate spike functions)", runPlot},
 		{"bench", "measure training and inference speed, memory and accuracy beside the PyTorch peer", runBench},
 	}
