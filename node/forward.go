@@ -16,6 +16,10 @@ import (
 // forward pass and a fused backward pass through time, and gives the same
 // numbers as T calls of Step. Afterwards Mem holds the membrane after the
 // last step and Spike the last step's spikes, both detached from the tape.
+//
+// The output, Mem and Spike lie in memory the node recycles (see
+// autograd.Pool): once a Backward has run through this Forward, the
+// node's next Forward overwrites them. Clone what must outlive it.
 func (n *BaseNode) Forward(x *autograd.Var) (*autograd.Var, error) {
 	if x == nil {
 		return nil, errors.New("node: Forward of nil input")
@@ -96,8 +100,10 @@ func (n *BaseNode) run(x *autograd.Var, T int, repeat bool) (*autograd.Var, erro
 	}
 	N := f.N
 	n.mem = autograd.Const(mustFrom(f.lastMem, stepShape))
+	// The last step's spikes are a view of the output, valid as long as
+	// it is (see BaseNode.Forward).
 	last := out.Value().Data()[(T-1)*N:]
-	n.spike = autograd.Const(mustFrom(append([]float32(nil), last...), stepShape))
+	n.spike = autograd.Const(mustFrom(last, stepShape))
 	n.spikes += float64(f.spikes)
 	n.seen += float64(out.Value().Len())
 	if len(n.observers) > 0 {
@@ -170,16 +176,24 @@ func (f *multiStep) thresholdTile(buf []float32, lo, hi int) []float32 {
 
 // thresholdBuf returns the shared threshold repeated over a tile of at
 // most n neurons, or nil when the threshold is per neuron. The loops then
-// index thresholds the same way in both cases.
+// index thresholds the same way in both cases. The buffer comes from the
+// node's pool: give it back with putThresholdBuf.
 func (f *multiStep) thresholdBuf(n int) []float32 {
 	if len(f.th) != 1 {
 		return nil
 	}
-	buf := make([]float32, min(n, tile))
+	buf := f.n.bufs.Get(min(n, tile))
 	for i := range buf {
 		buf[i] = f.th[0]
 	}
 	return buf
+}
+
+// putThresholdBuf gives back a buffer of thresholdBuf (nil is ignored).
+func (f *multiStep) putThresholdBuf(buf []float32) {
+	if buf != nil {
+		f.n.bufs.Put(buf)
+	}
 }
 
 func (f *multiStep) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tensor.Tensor, error) {
@@ -201,12 +215,14 @@ func (f *multiStep) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tenso
 		}
 		f.th = e.Data()
 	}
-	out := tensor.New(f.outShape...)
+	// Every element of out, pre and lastMem is written below.
+	pool := f.n.bufs
+	out := ctx.Buffer(pool, f.outShape...)
 	keep := ctx.AnyNeedsGrad() || f.n.memWatchers > 0
 	if keep {
-		f.pre = make([]float32, T*N)
+		f.pre = ctx.Buffer(pool, T*N).Data()
 	}
-	f.lastMem = make([]float32, N)
+	f.lastMem = ctx.Buffer(pool, N).Data()
 	xd, od := x.Data(), out.Data()
 	vReset := f.n.cfg.vReset
 	k := f.kernel
@@ -214,9 +230,11 @@ func (f *multiStep) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tenso
 	var mu sync.Mutex
 	tensor.ParallelFor(N, 4*T, func(lo, hi int) {
 		thBuf := f.thresholdBuf(hi - lo)
+		defer f.putThresholdBuf(thBuf)
 		var scratch []float32 // the charged membrane, when pre is not kept
 		if !keep {
-			scratch = make([]float32, min(hi-lo, tile))
+			scratch = pool.Get(min(hi-lo, tile))
+			defer pool.Put(scratch)
 		}
 		spikes := 0
 		for a := lo; a < hi; a += tile {
@@ -255,9 +273,14 @@ func (f *multiStep) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor
 	T, N := f.T, f.N
 	needX, needTh := ctx.NeedsInputGrad(0), ctx.NeedsInputGrad(1)
 	needAlpha, needW := ctx.NeedsInputGrad(2), ctx.NeedsInputGrad(3)
+	pool := f.n.bufs
 	var gx *tensor.Tensor
 	if needX {
-		gx = tensor.New(x.Shape()...)
+		// Written step by step below; summed over the steps when repeat.
+		gx = ctx.GradBuffer(0, pool, x.Shape()...)
+		if f.repeat {
+			clear(gx.Data())
+		}
 	}
 	xd, sd, gd := x.Data(), out.Data(), g.Data()
 	vReset := f.n.cfg.vReset
@@ -287,7 +310,9 @@ func (f *multiStep) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor
 		lo, hi := tlo*tile, min(thi*tile, N)
 		w := min(hi-lo, tile)
 		thBuf := f.thresholdBuf(w)
-		buf := make([]float32, 4*w)
+		defer f.putThresholdBuf(thBuf)
+		buf := pool.Get(4 * w)
+		defer pool.Put(buf)
 		// gmNext[j] is the gradient of neuron j's membrane after the reset
 		// of the step being processed, flowing back from the later steps;
 		// u is the input of the surrogate, gu its gradient, and gxBuf
