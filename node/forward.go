@@ -254,8 +254,7 @@ func (f *multiStep) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tenso
 					pre = f.pre[t*N+a : t*N+b]
 				}
 				pre = pre[:len(mem)]
-				d.chargeInto(pre, mem, xd[xo+a:xo+b])
-				spikes += fireInto(k, od[t*N+a:t*N+b], mem, pre, th)
+				spikes += chargeFire(haveAVX2, &d, k, od[t*N+a:t*N+b], mem, pre, xd[xo+a:xo+b], th)
 			}
 		}
 		mu.Lock()
@@ -332,7 +331,7 @@ func (f *multiStep) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor
 			for t := T - 1; t >= 0; t-- {
 				base := t*N + a
 				pre, spk, gt := f.pre[base:base+n], sd[base:base+n], gd[base:base+n]
-				subInto(u, pre, th)
+				sub(haveAVX2, u, pre, th)
 				k.GradInto(gu, gt, u, f.alpha)
 				if needAlpha {
 					for j, uj := range u {
@@ -355,6 +354,14 @@ func (f *multiStep) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor
 				if needX && !f.repeat {
 					gxt = gxd[base : base+n]
 				}
+				if needX && f.repeat && !needW {
+					// Add the step's input gradient straight to the sum.
+					chargeBack(haveAVX2, &d, gxd[a:b], gmNext, gu, spk, gxt)
+					if memDetach {
+						clear(gmNext)
+					}
+					continue
+				}
 				if needW {
 					var xs []float32
 					if f.repeat {
@@ -368,7 +375,7 @@ func (f *multiStep) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor
 					}
 					p.k += d.plifBackInto(gxt, gmNext, gu, spk, xs, prevPre, prevSpk, vReset)
 				} else {
-					d.chargeBackInto(gxt, gmNext, gu, spk)
+					chargeBack(haveAVX2, &d, gxt, gmNext, gu, spk, nil)
 				}
 				if needX && f.repeat {
 					acc := gxd[a:b]
