@@ -148,8 +148,10 @@ type multiStep struct {
 	kernel   *surrogate.Kernel
 	alpha    float32
 	// pre holds the membrane after charging and before the reset at every
-	// step, [T,N]: what backward needs (with the spikes) to recompute
-	// every intermediate exactly.
+	// step, [T,N], when a monitor records membranes; otherwise the
+	// backward pass recomputes it tile by tile from the input and the
+	// spikes (chargeReset), the same bits, rather than keep T·N floats
+	// between the passes.
 	pre     []float32
 	lastMem []float32
 	th      []float32 // threshold expanded to N, or one value
@@ -196,6 +198,17 @@ func (f *multiStep) putThresholdBuf(buf []float32) {
 	}
 }
 
+// preTile returns the charged membranes of neurons a..b-1 at step t: a
+// slice of pre when the forward pass kept it, else of buf, where the
+// backward pass recomputed the tile's T steps.
+func (f *multiStep) preTile(buf []float32, t, a, b int) []float32 {
+	if f.pre != nil {
+		return f.pre[t*f.N+a : t*f.N+b]
+	}
+	n := b - a
+	return buf[t*n : (t+1)*n]
+}
+
 func (f *multiStep) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tensor.Tensor, error) {
 	x := in[0]
 	T := f.T
@@ -218,7 +231,7 @@ func (f *multiStep) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tenso
 	// Every element of out, pre and lastMem is written below.
 	pool := f.n.bufs
 	out := ctx.Buffer(pool, f.outShape...)
-	keep := ctx.AnyNeedsGrad() || f.n.memWatchers > 0
+	keep := f.n.memWatchers > 0
 	if keep {
 		f.pre = ctx.Buffer(pool, T*N).Data()
 	}
@@ -317,12 +330,32 @@ func (f *multiStep) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor
 		// u is the input of the surrogate, gu its gradient, and gxBuf
 		// receives the input gradient where it is not written in place.
 		gmNextBuf, uBuf, guBuf, gxBuf := buf[:w], buf[w:2*w], buf[2*w:3*w], buf[3*w:]
+		// The tile's charged membranes at every step, recomputed when
+		// the forward pass did not keep them.
+		var preBuf []float32
+		if f.pre == nil {
+			preBuf = pool.Get(T * w)
+			defer pool.Put(preBuf)
+		}
 		for a := lo; a < hi; a += tile {
 			b := min(a+tile, hi)
 			n := b - a
 			var p partial
 			th := f.thresholdTile(thBuf, a, b)
 			gmNext, u, gu := gmNextBuf[:n], uBuf[:n], guBuf[:n]
+			if f.pre == nil {
+				mem := u // free until the steps below
+				for i := range mem {
+					mem[i] = vReset
+				}
+				for t := range T {
+					xo := t * N
+					if f.repeat {
+						xo = 0
+					}
+					chargeReset(haveAVX2, &d, f.preTile(preBuf, t, a, b), mem, xd[xo+a:xo+b], sd[t*N+a:t*N+b])
+				}
+			}
 			clear(gmNext)
 			var gthAcc []float32
 			if gthElem != nil {
@@ -330,7 +363,7 @@ func (f *multiStep) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor
 			}
 			for t := T - 1; t >= 0; t-- {
 				base := t*N + a
-				pre, spk, gt := f.pre[base:base+n], sd[base:base+n], gd[base:base+n]
+				pre, spk, gt := f.preTile(preBuf, t, a, b), sd[base:base+n], gd[base:base+n]
 				sub(haveAVX2, u, pre, th)
 				k.GradInto(gu, gt, u, f.alpha)
 				if needAlpha {
@@ -371,7 +404,7 @@ func (f *multiStep) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor
 					}
 					var prevPre, prevSpk []float32
 					if t > 0 {
-						prevPre, prevSpk = f.pre[base-N:base-N+n], sd[base-N:base-N+n]
+						prevPre, prevSpk = f.preTile(preBuf, t-1, a, b), sd[base-N:base-N+n]
 					}
 					p.k += d.plifBackInto(gxt, gmNext, gu, spk, xs, prevPre, prevSpk, vReset)
 				} else {

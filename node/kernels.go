@@ -177,6 +177,31 @@ func chargeFire(asm bool, d *dynamics, k *surrogate.Kernel, out, mem, pre, x, th
 	return spikes
 }
 
+// chargeReset charges a tile again as chargeFire did, from mem with
+// input x, into pre, and resets mem with the spikes spk it emitted then:
+// mem[j] = pre[j]*(1 - spk[j]), as fireInto computed it. The backward
+// pass uses it to recompute the charged membranes rather than keep them.
+func chargeReset(asm bool, d *dynamics, pre, mem, x, spk []float32) {
+	n := len(pre)
+	mem, x, spk = mem[:n], x[:n], spk[:n]
+	v := 0
+	if asm {
+		if c, mode, ok := d.asmMode(); ok {
+			if v = n &^ 7; v > 0 {
+				chargeResetAVX2(&pre[0], &mem[0], &x[0], &spk[0], v, &c, mode)
+			}
+		}
+	}
+	if v == n {
+		return
+	}
+	pre, mem, spk = pre[v:], mem[v:], spk[v:]
+	d.chargeInto(pre, mem, x[v:])
+	for j, m := range pre {
+		mem[j] = m * (1 - spk[j])
+	}
+}
+
 // sub sets u[j] = pre[j] - th[j] for every j of u (subInto).
 func sub(asm bool, u, pre, th []float32) {
 	n := len(u)

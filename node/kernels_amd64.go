@@ -27,3 +27,10 @@ func chargeBackAVX2(gx, gmNext, gu, spk *float32, n int, c *chargeConsts, mode i
 //
 //go:noescape
 func subAVX2(u, a, b *float32, n int)
+
+// chargeResetAVX2 runs chargeReset's loops on n elements, n a positive
+// multiple of 8, with the constants at c and the charge equation of mode
+// (see asmMode).
+//
+//go:noescape
+func chargeResetAVX2(pre, mem, x, spk *float32, n int, c *chargeConsts, mode int)

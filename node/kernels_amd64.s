@@ -363,3 +363,84 @@ sloop:
 sdone:
 	VZEROUPPER
 	RET
+
+// RESET stores the charged membrane Y2 at pre and Y2*(1 - spk) at mem.
+#define RESET \
+	VMOVUPS Y2, (DI)(BX*1);     \
+	VMOVUPS (R9)(BX*1), Y3;     \
+	VSUBPS  Y3, Y15, Y3;        \
+	VMULPS  Y3, Y2, Y3;         \
+	VMOVUPS Y3, (SI)(BX*1)
+
+// func chargeResetAVX2(pre, mem, x, spk *float32, n int, c *chargeConsts, mode int)
+TEXT ·chargeResetAVX2(SB), NOSPLIT, $0-56
+	MOVQ pre+0(FP), DI
+	MOVQ mem+8(FP), SI
+	MOVQ x+16(FP), DX
+	MOVQ spk+24(FP), R9
+	MOVQ n+32(FP), CX
+	MOVQ c+40(FP), AX
+	MOVQ mode+48(FP), R10
+	SHLQ $2, CX
+	XORQ BX, BX
+	CONSTS
+	TESTQ CX, CX
+	JLE   rdone
+	ANDQ  $7, R10
+	CMPQ  R10, $M_IF
+	JEQ   rIF
+	CMPQ  R10, $M_LIFINV
+	JEQ   rLIFINV
+	CMPQ  R10, $M_LIFDIV
+	JEQ   rLIFDIV
+	CMPQ  R10, $M_LIFSTDP
+	JEQ   rLIFSTDP
+	JMP   rPLIF
+
+rIF:
+	LOADMX
+	CHARGE_IF
+	RESET
+	ADDQ $32, BX
+	CMPQ BX, CX
+	JLT  rIF
+	JMP  rdone
+
+rLIFINV:
+	LOADMX
+	CHARGE_LIFINV
+	RESET
+	ADDQ $32, BX
+	CMPQ BX, CX
+	JLT  rLIFINV
+	JMP  rdone
+
+rLIFDIV:
+	LOADMX
+	CHARGE_LIFDIV
+	RESET
+	ADDQ $32, BX
+	CMPQ BX, CX
+	JLT  rLIFDIV
+	JMP  rdone
+
+rLIFSTDP:
+	LOADMX
+	CHARGE_LIFSTDP
+	RESET
+	ADDQ $32, BX
+	CMPQ BX, CX
+	JLT  rLIFSTDP
+	JMP  rdone
+
+rPLIF:
+	LOADMX
+	CHARGE_PLIF
+	RESET
+	ADDQ $32, BX
+	CMPQ BX, CX
+	JLT  rPLIF
+
+rdone:
+	VZEROUPPER
+	RET

@@ -14,3 +14,7 @@ func chargeBackAVX2(gx, gmNext, gu, spk *float32, n int, c *chargeConsts, mode i
 }
 
 func subAVX2(u, a, b *float32, n int) { panic("node: no assembly kernel") }
+
+func chargeResetAVX2(pre, mem, x, spk *float32, n int, c *chargeConsts, mode int) {
+	panic("node: no assembly kernel")
+}

@@ -45,7 +45,8 @@ func sameSlices(got, want []float32) int {
 // TestVectorKernelsMatchLoops checks the AVX2 kernels against the Go
 // loops bit for bit, for every charge equation, both spike rules and
 // both ways of storing the input gradient, on every length up to 40 and
-// some longer, on inputs full of special values.
+// some longer, on inputs full of special values; and that chargeReset,
+// both ways, recomputes the membranes chargeFire charged and reset.
 func TestVectorKernelsMatchLoops(t *testing.T) {
 	if !haveAVX2 {
 		t.Skip("no AVX2 kernels in this build or on this CPU")
@@ -102,6 +103,26 @@ func TestVectorKernelsMatchLoops(t *testing.T) {
 				}
 				if got.spikes != want.spikes {
 					t.Fatalf("%s: chargeFire counted %d spikes, loops %d", name, got.spikes, want.spikes)
+				}
+
+				reset := func(asm bool) (pre, m []float32) {
+					pre, m = make([]float32, n), slices.Clone(mem)
+					chargeReset(asm, &dy.d, pre, m, x, want.out)
+					return pre, m
+				}
+				rp, rm := reset(true)
+				if i := sameSlices(rp, want.pre); i >= 0 {
+					t.Fatalf("%s: chargeReset pre[%d] = %v, chargeFire %v", name, i, rp[i], want.pre[i])
+				}
+				if i := sameSlices(rm, want.mem); i >= 0 {
+					t.Fatalf("%s: chargeReset mem[%d] = %v, chargeFire %v", name, i, rm[i], want.mem[i])
+				}
+				rp, rm = reset(false)
+				if i := sameSlices(rp, want.pre); i >= 0 {
+					t.Fatalf("%s: chargeReset's loops pre[%d] = %v, chargeFire %v", name, i, rp[i], want.pre[i])
+				}
+				if i := sameSlices(rm, want.mem); i >= 0 {
+					t.Fatalf("%s: chargeReset's loops mem[%d] = %v, chargeFire %v", name, i, rm[i], want.mem[i])
 				}
 
 				u, uw := make([]float32, n), make([]float32, n)
