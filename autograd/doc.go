@@ -40,8 +40,9 @@
 //     monitor's records), stay valid until the layers run forward again
 //     after the step's Backward. Clone what must outlive that.
 //   - A Forward that records nothing (no input needs a gradient, as
-//     under NoGrad) never gives its buffers back: inference results are
-//     the caller's.
+//     under NoGrad) gets new memory: inference results are the caller's.
+//     It also lets the layer's pool drop its free buffers, so that
+//     inference between training steps keeps no idle training memory.
 //   - A Forward never receives memory that one of its inputs uses, so a
 //     value fed back into the layer that made it is not overwritten while
 //     it is read.

@@ -22,8 +22,11 @@ import (
 //   - Context.Buffer in a Function's Forward: the output and what the
 //     Function saves for Backward. When the node is recorded on a tape,
 //     the buffers return to the pool when a Backward through the node
-//     returns; when it is not (no input needs a gradient, as under
-//     NoGrad), they are never returned, and stay the caller's.
+//     returns. When it is not (no input needs a gradient, as under
+//     NoGrad), they are new memory, the caller's for good, and the pool
+//     leaves its free buffers to the garbage collector, so that inference
+//     between training steps keeps no idle training buffers alive (the
+//     next recorded step fills the pool again).
 //   - Context.GradBuffer in a Function's Backward: the gradient of an
 //     input. It returns to the pool as soon as no pending gradient of the
 //     running Backward holds it, or is kept by the leaf Var whose
@@ -194,18 +197,34 @@ func numel(shape []int) int {
 // Buffer returns a tensor of the given shape for a Function's Forward to
 // write its output, or something it saves for Backward, into. Its
 // contents are undefined: the Function must write every element (or
-// clear it first). It comes from p and shares no memory with the
-// Function's inputs. When the node is recorded on the tape (an input
-// needs a gradient), the buffer goes back to p when a Backward through
-// the node returns; the values stay as they are until p hands the buffer
-// out again, in a later Forward or Backward of p's owner. Otherwise the
-// buffer is the caller's for good.
+// clear it first). When the node is recorded on the tape (an input needs
+// a gradient), it comes from p, shares no memory with the Function's
+// inputs, and goes back to p when a Backward through the node returns;
+// the values stay as they are until p hands the buffer out again, in a
+// later Forward or Backward of p's owner. Otherwise the buffer is new
+// memory, the caller's for good, and p drops its free buffers (see
+// Pool).
 func (c *Context) Buffer(p *Pool, shape ...int) *tensor.Tensor {
+	if !c.AnyNeedsGrad() {
+		p.drop()
+		return view(make([]float32, numel(shape)), shape)
+	}
 	b := p.get(numel(shape), c.vals)
-	if p != nil && len(b) > 0 && c.AnyNeedsGrad() {
+	if p != nil && len(b) > 0 {
 		c.owned = append(c.owned, pooled{p, b})
 	}
 	return view(b, shape)
+}
+
+// drop leaves the free buffers to the garbage collector.
+func (p *Pool) drop() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	clear(p.free)
+	p.free = p.free[:0]
+	p.mu.Unlock()
 }
 
 // GradBuffer returns a tensor of the given shape (that of input i) for a

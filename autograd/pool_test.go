@@ -116,7 +116,8 @@ func TestPoolForwardTwiceBeforeBackward(t *testing.T) {
 
 // TestPoolNotRecorded checks that the buffers of a Forward that records
 // nothing (no input needs a gradient) stay the caller's: outputs of
-// successive calls never share memory.
+// successive calls never share memory, nor with the outputs of recorded
+// steps before and after.
 func TestPoolNotRecorded(t *testing.T) {
 	s := &scale{k: 2}
 	x := ag.NewVar(tt([]float32{1, 2}), true)
@@ -141,7 +142,16 @@ func TestPoolNotRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, o := range outs {
+	// A recorded step afterwards gets memory of its own.
+	y2 := s.apply(t, x)
+	if err := ag.Backward(y2, nil); err != nil {
+		t.Fatal(err)
+	}
+	checkExact(t, "recorded after inference", y2.Value(), []float32{2, 4}, 2)
+	for i, o := range outs {
+		if y2.Value().SharesStorage(o) {
+			t.Errorf("a recorded step shares memory with inference %d", i)
+		}
 		checkExact(t, "inference", o, []float32{2, 4}, 2)
 	}
 }
