@@ -41,8 +41,9 @@
 //     after the step's Backward. Clone what must outlive that.
 //   - A Forward that records nothing (no input needs a gradient, as
 //     under NoGrad) gets new memory: inference results are the caller's.
-//     It also lets the layer's pool drop its free buffers, so that
-//     inference between training steps keeps no idle training memory.
+//     From the second in a row, it also lets the layer's pool drop its
+//     free buffers, so that an evaluation keeps no idle training memory
+//     alive.
 //   - A Forward never receives memory that one of its inputs uses, so a
 //     value fed back into the layer that made it is not overwritten while
 //     it is read.

@@ -41,6 +41,7 @@ type Context struct {
 	vars     []*Var           // the inputs, for GradBuffer
 	owned    []pooled         // Buffer's buffers of a recorded node
 	released bool             // owned are back in their pools
+	inferred []*Pool          // pools a Forward without a tape has used
 	bw       *backwardState   // the running Backward, during Backward
 	// home is the pool of the output's memory: that of the first
 	// Buffer, or, for a node without one (a view such as Reshape), the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -23,10 +24,12 @@ import (
 //     Function saves for Backward. When the node is recorded on a tape,
 //     the buffers return to the pool when a Backward through the node
 //     returns. When it is not (no input needs a gradient, as under
-//     NoGrad), they are new memory, the caller's for good, and the pool
-//     leaves its free buffers to the garbage collector, so that inference
-//     between training steps keeps no idle training buffers alive (the
-//     next recorded step fills the pool again).
+//     NoGrad), they are new memory, the caller's for good; and from the
+//     second such Forward in a row, the pool leaves its free buffers to
+//     the garbage collector, so that an evaluation between training
+//     epochs keeps no idle training memory alive, while a single
+//     inference batch between two steps costs the next step nothing (a
+//     recorded step fills the pool again).
 //   - Context.GradBuffer in a Function's Backward: the gradient of an
 //     input. It returns to the pool as soon as no pending gradient of the
 //     running Backward holds it, or is kept by the leaf Var whose
@@ -44,6 +47,9 @@ import (
 type Pool struct {
 	mu   sync.Mutex
 	free [][]float32
+	// inferred counts the Forwards without a tape since the last one
+	// with a tape.
+	inferred int
 }
 
 // poolMax is the most free buffers a Pool keeps; more are left to the
@@ -95,6 +101,9 @@ func (p *Pool) get(n int, avoid []*tensor.Tensor) []float32 {
 		return make([]float32, n)
 	}
 	p.mu.Lock()
+	if avoid != nil {
+		p.inferred = 0 // a Forward with a tape
+	}
 	best := -1
 	for i, b := range p.free {
 		if !fits(cap(b), n) || (best >= 0 && cap(b) >= cap(p.free[best])) || overlapsAny(b, avoid) {
@@ -202,11 +211,14 @@ func numel(shape []int) int {
 // inputs, and goes back to p when a Backward through the node returns;
 // the values stay as they are until p hands the buffer out again, in a
 // later Forward or Backward of p's owner. Otherwise the buffer is new
-// memory, the caller's for good, and p drops its free buffers (see
+// memory, the caller's for good (and p may drop its free buffers, see
 // Pool).
 func (c *Context) Buffer(p *Pool, shape ...int) *tensor.Tensor {
 	if !c.AnyNeedsGrad() {
-		p.drop()
+		if p != nil && !slices.Contains(c.inferred, p) {
+			c.inferred = append(c.inferred, p)
+			p.infer()
+		}
 		return view(make([]float32, numel(shape)), shape)
 	}
 	b := p.get(numel(shape), c.vals)
@@ -216,14 +228,15 @@ func (c *Context) Buffer(p *Pool, shape ...int) *tensor.Tensor {
 	return view(b, shape)
 }
 
-// drop leaves the free buffers to the garbage collector.
-func (p *Pool) drop() {
-	if p == nil {
-		return
-	}
+// infer counts a Forward without a tape and, from the second in a row,
+// leaves the free buffers to the garbage collector.
+func (p *Pool) infer() {
 	p.mu.Lock()
-	clear(p.free)
-	p.free = p.free[:0]
+	p.inferred++
+	if p.inferred >= 2 {
+		clear(p.free)
+		p.free = p.free[:0]
+	}
 	p.mu.Unlock()
 }
 
