@@ -12,6 +12,12 @@ import (
 // to what an earlier Backward left there, as PyTorch does). grad is the
 // gradient of some scalar with respect to root; nil means ones of root's
 // shape.
+//
+// Memory that Functions took from a Pool goes back to it: each gradient
+// buffer as soon as the gradient it holds has been consumed, and the
+// buffers of each recorded Forward when Backward returns (see Pool). A
+// second Backward through the same nodes works as long as their layers
+// have not run forward in between; otherwise it is an error.
 func Backward(root *Var, grad *tensor.Tensor) error {
 	if root == nil {
 		return errors.New("autograd: Backward of a nil Var")
@@ -28,50 +34,103 @@ func Backward(root *Var, grad *tensor.Tensor) error {
 		return accumulate(root, grad)
 	}
 	order := topoOrder(root.creator)
+	for _, n := range order {
+		if n.ctx.released {
+			if err := n.ctx.reclaim(n.fn); err != nil {
+				return err
+			}
+		}
+	}
+	// The nodes' own buffers return to their pools only at the end, so
+	// that the values of the tape (the outputs a caller may still read)
+	// are not reused for gradients within this Backward.
+	done := 0
+	defer func() {
+		for _, n := range order[len(order)-done:] {
+			n.ctx.release()
+		}
+	}()
+	st := &backwardState{}
+	defer func() {
+		for _, l := range st.live {
+			l.p.Put(l.b)
+		}
+	}()
 	grads := map[*node]*tensor.Tensor{root.creator: grad}
 	for i := len(order) - 1; i >= 0; i-- {
 		n := order[i]
 		g := grads[n]
 		delete(grads, n)
-		if g == nil {
-			continue
-		}
-		if n.out.retainGrad {
-			if err := accumulate(n.out, g); err != nil {
+		if g != nil {
+			if err := backwardNode(n, g, grads, st); err != nil {
+				done++
 				return err
 			}
 		}
-		gin, err := n.fn.Backward(n.ctx, g)
-		if err != nil {
+		done++
+		st.sweep(grads)
+	}
+	return nil
+}
+
+// backwardNode runs the Backward of node n on the gradient g of its
+// output and passes the input gradients on: into grads for the inputs
+// made by other nodes, into the leaves' Grad.
+func backwardNode(n *node, g *tensor.Tensor, grads map[*node]*tensor.Tensor, st *backwardState) error {
+	if n.out.retainGrad {
+		if err := accumulate(n.out, g); err != nil {
 			return err
 		}
-		_, fresh := n.fn.(FreshGrads)
-		for j, in := range n.inputs {
-			if in == nil || !n.ctx.NeedsInputGrad(j) || j >= len(gin) || gin[j] == nil {
+	}
+	n.ctx.bw = st
+	gin, err := n.fn.Backward(n.ctx, g)
+	n.ctx.bw = nil
+	lent := st.spares
+	st.spares = nil
+	if err != nil {
+		return err
+	}
+	_, fresh := n.fn.(FreshGrads)
+	for j, in := range n.inputs {
+		if in == nil || !n.ctx.NeedsInputGrad(j) || j >= len(gin) || gin[j] == nil {
+			continue
+		}
+		gj := gin[j]
+		if !gj.SameShape(in.value) {
+			return fmt.Errorf("autograd: %T.Backward returned grad of shape %v for input %d of shape %v", n.fn, gj.Shape(), j, in.value.Shape())
+		}
+		if in.creator == nil {
+			own := in.spare != nil && gj == in.spare // its own storage, lent by GradBuffer
+			if in.grad == nil && (own || fresh) && !sharedGrad(gin, j, g) {
+				in.grad, in.spare = gj, nil // nothing else holds gj: no copy needed
+				st.disown(gj)
 				continue
 			}
-			gj := gin[j]
-			if !gj.SameShape(in.value) {
-				return fmt.Errorf("autograd: %T.Backward returned grad of shape %v for input %d of shape %v", n.fn, gj.Shape(), j, in.value.Shape())
+			if err := accumulate(in, gj); err != nil {
+				return err
 			}
-			if in.creator == nil {
-				if in.grad == nil && fresh && !sharedGrad(gin, j, g) {
-					in.grad = gj // nothing else holds gj: no copy needed
-					continue
-				}
-				if err := accumulate(in, gj); err != nil {
-					return err
-				}
-				continue
+			continue
+		}
+		if prev := grads[in.creator]; prev != nil {
+			sum, err := tensor.Add(prev, gj)
+			if err != nil {
+				return err
 			}
-			if prev := grads[in.creator]; prev != nil {
-				sum, err := tensor.Add(prev, gj)
-				if err != nil {
-					return err
-				}
-				grads[in.creator] = sum
-			} else {
-				grads[in.creator] = gj
+			grads[in.creator] = sum
+		} else {
+			grads[in.creator] = gj
+		}
+	}
+	// A leaf's lent storage that it did not take back must not stay its
+	// spare if a gradient now lives in it.
+	for _, v := range lent {
+		if v.spare == nil {
+			continue
+		}
+		for _, o := range gin {
+			if o != nil && o.SharesStorage(v.spare) {
+				v.spare = nil
+				break
 			}
 		}
 	}
@@ -94,9 +153,15 @@ func sharedGrad(gin []*tensor.Tensor, j int, g *tensor.Tensor) bool {
 }
 
 // accumulate adds g into v.grad, copying g the first time so the Var owns
-// its gradient.
+// its gradient (into the storage of its recycled gradient when it has
+// one of g's shape).
 func accumulate(v *Var, g *tensor.Tensor) error {
 	if v.grad == nil {
+		if s := v.spare; s != nil && s.SameShape(g) && !s.SharesStorage(g) {
+			copy(s.Data(), g.Data())
+			v.grad, v.spare = s, nil
+			return nil
+		}
 		v.grad = g.Clone()
 		return nil
 	}

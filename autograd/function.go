@@ -36,6 +36,18 @@ type Context struct {
 	// Value holds any non-tensor state Forward wants Backward to see
 	// (the counterpart of setting attributes on ctx in PyTorch).
 	Value any
+
+	vals     []*tensor.Tensor // the inputs' values, for Buffer
+	vars     []*Var           // the inputs, for GradBuffer
+	owned    []pooled         // Buffer's buffers of a recorded node
+	released bool             // owned are back in their pools
+	inferred []*Pool          // pools a Forward without a tape has used
+	bw       *backwardState   // the running Backward, during Backward
+	// home is the pool of the output's memory: that of the first
+	// Buffer, or, for a node without one (a view such as Reshape), the
+	// home of its first input made by a node. GradBuffer with a nil pool
+	// takes the gradient of an input from the home of the input's node.
+	home *Pool
 }
 
 // SaveForBackward keeps tensors for Backward.
@@ -64,8 +76,8 @@ func (c *Context) AnyNeedsGrad() bool {
 // the inputs. Inputs may be nil (optional inputs); they never receive
 // gradients.
 func Apply(f Function, inputs ...*Var) (*Var, error) {
-	ctx := &Context{needs: make([]bool, len(inputs))}
 	vals := make([]*tensor.Tensor, len(inputs))
+	ctx := &Context{needs: make([]bool, len(inputs)), vals: vals, vars: inputs}
 	record := false
 	for i, in := range inputs {
 		if in == nil {
@@ -88,6 +100,16 @@ func Apply(f Function, inputs ...*Var) (*Var, error) {
 	if record {
 		v.requiresGrad = true
 		v.creator = &node{fn: f, ctx: ctx, inputs: inputs, out: v}
+		if len(ctx.owned) > 0 {
+			ctx.home = ctx.owned[0].p
+		} else {
+			for _, in := range inputs {
+				if in != nil && in.creator != nil {
+					ctx.home = in.creator.ctx.home
+					break
+				}
+			}
+		}
 	}
 	return v, nil
 }

@@ -133,7 +133,7 @@ func unary(name string, a *Var, f func(x *tensor.Tensor) *tensor.Tensor, df func
 		},
 		bwd: func(ctx *Context, g *tensor.Tensor) ([]*tensor.Tensor, error) {
 			x, y := ctx.Saved()[0], ctx.Saved()[1]
-			gx := tensor.New(x.Shape()...)
+			gx := ctx.GradBuffer(0, nil, x.Shape()...) // every element is written
 			gd, xd, yd, od := g.Data(), x.Data(), y.Data(), gx.Data()
 			for i := range od {
 				od[i] = gd[i] * df(xd[i], yd[i])
@@ -260,13 +260,33 @@ func SumAxis(a *Var, axis int, keepDim bool) *Var {
 			return tensor.SumAxis(in[0], axis, keepDim)
 		},
 		bwd: func(ctx *Context, g *tensor.Tensor) ([]*tensor.Tensor, error) {
+			// g repeated along the summed axis.
 			shape := ctx.Value.([]int)
-			gk, err := keepDims(g, shape, axis)
-			if err != nil {
-				return nil, err
+			ax := axis
+			if ax < 0 {
+				ax += len(shape)
 			}
-			ge, err := tensor.Expand(gk, shape...)
-			return []*tensor.Tensor{ge}, err
+			outer, inner := 1, 1
+			for i, d := range shape {
+				if i < ax {
+					outer *= d
+				} else if i > ax {
+					inner *= d
+				}
+			}
+			n := shape[ax]
+			if g.Len() != outer*inner {
+				return nil, fmt.Errorf("gradient shape %v does not fit input shape %v summed along axis %d", g.Shape(), shape, axis)
+			}
+			gx := ctx.GradBuffer(0, nil, shape...)
+			gd, od := g.Data(), gx.Data()
+			for o := 0; o < outer; o++ {
+				src := gd[o*inner : (o+1)*inner]
+				for k := 0; k < n; k++ {
+					copy(od[(o*n+k)*inner:], src)
+				}
+			}
+			return []*tensor.Tensor{gx}, nil
 		},
 	}, a)
 }
@@ -282,17 +302,6 @@ func MeanAxis(a *Var, axis int, keepDim bool) *Var {
 		panic(fmt.Sprintf("autograd: mean_axis: axis %d out of range for shape %v", axis, shape))
 	}
 	return MulScalar(SumAxis(a, axis, keepDim), 1/float32(shape[ax]))
-}
-
-// keepDims reshapes a reduced gradient so that it broadcasts against the
-// original shape.
-func keepDims(g *tensor.Tensor, shape []int, axis int) (*tensor.Tensor, error) {
-	if axis < 0 {
-		axis += len(shape)
-	}
-	ks := append([]int(nil), shape...)
-	ks[axis] = 1
-	return g.Reshape(ks...)
 }
 
 // Max returns the maximum of a along axis. The gradient flows only to the

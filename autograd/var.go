@@ -12,6 +12,7 @@ import (
 type Var struct {
 	value        *tensor.Tensor
 	grad         *tensor.Tensor
+	spare        *tensor.Tensor // storage of a recycled gradient (RecycleGrad)
 	requiresGrad bool
 	retainGrad   bool
 	creator      *node
@@ -65,10 +66,28 @@ func (v *Var) IsLeaf() bool { return v.creator == nil }
 func (v *Var) RetainGrad() { v.retainGrad = true }
 
 // ZeroGrad forgets the accumulated gradient.
-func (v *Var) ZeroGrad() { v.grad = nil }
+func (v *Var) ZeroGrad() { v.grad, v.spare = nil, nil }
+
+// RecycleGrad forgets the accumulated gradient, as ZeroGrad, but keeps
+// its storage for the next Backward that reaches v to write the new
+// gradient into, instead of allocating and clearing new memory. A tensor
+// obtained from Grad before RecycleGrad therefore changes at that
+// Backward: clone what must outlive it. The optimizers' ZeroGrad calls
+// it.
+func (v *Var) RecycleGrad() {
+	if v.grad != nil {
+		v.spare = v.grad
+	}
+	v.grad = nil
+}
 
 // SetGrad replaces the accumulated gradient (nil clears it).
-func (v *Var) SetGrad(g *tensor.Tensor) { v.grad = g }
+func (v *Var) SetGrad(g *tensor.Tensor) {
+	v.grad = g
+	if g != nil && v.spare != nil && v.spare.SharesStorage(g) {
+		v.spare = nil
+	}
+}
 
 // Shape returns the shape of the Var's value.
 func (v *Var) Shape() []int { return v.value.Shape() }

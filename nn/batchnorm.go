@@ -59,6 +59,8 @@ type BatchNorm struct {
 	timeSteps int
 	repeat    int
 	training  bool
+	// bufs recycles the outputs and gradients between training steps.
+	bufs *autograd.Pool
 }
 
 // newBatchNorm returns a BatchNorm over channels channels with PyTorch's
@@ -79,6 +81,7 @@ func newBatchNorm(kind string, channels int) (*BatchNorm, error) {
 		timeSteps:         1,
 		repeat:            1,
 		training:          true,
+		bufs:              new(autograd.Pool),
 	}, nil
 }
 
@@ -302,10 +305,12 @@ func (f *batchNormFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*t
 	groups := f.groups
 	bs := n / groups // samples per group
 	m := bs * inner  // values per group and channel
-	y := tensor.New(x.Shape()...)
+	// Every element of y and of the statistics is written below.
+	y := ctx.Buffer(b.bufs, x.Shape()...)
+	stats := ctx.Buffer(b.bufs, 2*groups*c).Data()
 	sv := &bnSaved{
-		mean:       make([]float32, groups*c),
-		invStd:     make([]float32, groups*c),
+		mean:       stats[:groups*c],
+		invStd:     stats[groups*c:],
 		batchStats: b.training,
 	}
 	xd, yd, wd, bd := x.Data(), y.Data(), w.Data(), bias.Data()
@@ -386,15 +391,16 @@ func (f *batchNormFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]
 	bs := n / groups
 	m := float64(bs * inner)
 	needX, needW, needB := ctx.NeedsInputGrad(0), ctx.NeedsInputGrad(1), ctx.NeedsInputGrad(2)
+	// Every element of the gradients is written below.
 	var gx, gw, gb *tensor.Tensor
 	if needX {
-		gx = tensor.New(x.Shape()...)
+		gx = ctx.GradBuffer(0, b.bufs, x.Shape()...)
 	}
 	if needW {
-		gw = tensor.New(c)
+		gw = ctx.GradBuffer(1, b.bufs, c)
 	}
 	if needB {
-		gb = tensor.New(c)
+		gb = ctx.GradBuffer(2, b.bufs, c)
 	}
 	xd, gd, wd := x.Data(), grad.Data(), w.Data()
 	tensor.ParallelFor(c, 3*n*inner, func(lo, hi int) {

@@ -3,7 +3,6 @@ package nn
 import (
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/spikego/spikego/autograd"
 	"github.com/spikego/spikego/tensor"
@@ -18,8 +17,9 @@ import (
 // multiplies it by the weight with tensor.Gemm, samples spread over the
 // available cores. The backward pass recomputes the column matrices from
 // the saved input rather than keeping them alive between the passes.
-// Column buffers are recycled between calls, so that a layer allocates
-// little beyond its outputs and gradients once warmed up.
+// Column buffers, outputs and gradients are recycled between calls (see
+// autograd.Pool), so that a training step allocates no large buffer once
+// warmed up.
 //
 // When a sample of the input is spikes (every element 0 or 1), its
 // forward pass is event-driven: every output position adds up the filter
@@ -29,7 +29,7 @@ import (
 //
 // A Conv2d may be used from several goroutines at once as long as its
 // parameters are not being changed meanwhile. It must not be copied after
-// first use (it holds a sync.Pool); pass *Conv2d around.
+// first use (it holds pools); pass *Conv2d around.
 type Conv2d struct {
 	// Weight is the [out, in, k, k] filter bank.
 	Weight *autograd.Var
@@ -42,9 +42,9 @@ type Conv2d struct {
 
 	in, out, kernel, stride, padding int
 
-	// scratch recycles per-worker column buffers (*[]float32) between
-	// calls, parts the partial gradients of the backward pass.
-	scratch, parts sync.Pool
+	// bufs recycles the outputs and gradients, the per-worker column
+	// buffers and the partial gradients of the backward pass.
+	bufs autograd.Pool
 	// spikeCall and spikeWork keep the event-driven kernels' buffers:
 	// those of a whole call, and those of one worker.
 	spikeCall, spikeWork spikePool
@@ -158,14 +158,14 @@ func (l *Conv2d) geom(x *tensor.Tensor) (convGeom, error) {
 // recycled by one pass fit the other.
 func (l *Conv2d) scratchLen(g *convGeom) int { return g.rows * g.hwOut }
 
-// getScratch returns a recycled buffer of at least n floats (contents
-// undefined); give it back with putScratch.
-func (l *Conv2d) getScratch(n int) *[]float32 { return getFloats(&l.scratch, n) }
+// getScratch returns a recycled buffer of n floats (contents undefined);
+// give it back with putScratch.
+func (l *Conv2d) getScratch(n int) []float32 { return l.bufs.Get(n) }
 
 // putScratch gives back a buffer from getScratch (nil is ignored).
-func (l *Conv2d) putScratch(p *[]float32) {
-	if p != nil {
-		l.scratch.Put(p)
+func (l *Conv2d) putScratch(b []float32) {
+	if b != nil {
+		l.bufs.Put(b)
 	}
 }
 
@@ -190,10 +190,12 @@ func (f *conv2dFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tens
 		return nil, fmt.Errorf("nn: %v: bias shape %v, want [%d]", l, b.Shape(), l.out)
 	}
 	n := x.Dim(0)
-	y, err := tensor.Zeros(n, l.out, g.ho, g.wo)
-	if err != nil {
+	if _, err := tensor.Numel(n, l.out, g.ho, g.wo); err != nil {
 		return nil, fmt.Errorf("nn: %v: input shape %v: %w", l, x.Shape(), err)
 	}
+	// Every sample's output is written below, by the event-driven path
+	// or by Gemm (with beta = 0, or onto the bias).
+	y := ctx.Buffer(&l.bufs, n, l.out, g.ho, g.wo)
 	xd, wd, yd := x.Data(), w.Data(), y.Data()
 	var bd []float32
 	if b != nil {
@@ -210,7 +212,6 @@ func (f *conv2dFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tens
 		ones = cs.ints(2, n) // slots 0 and 1 are newConvSparse's
 	}
 	tensor.ParallelFor(n, l.out*g.rows*g.hwOut, func(lo, hi int) {
-		var buf *[]float32
 		var colBuf []float32
 		var ws *spikeScratch
 		if sp != nil {
@@ -228,11 +229,10 @@ func (f *conv2dFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tens
 				}
 				ones[i] = -1
 			}
-			if buf == nil && !g.identity() {
-				buf = l.getScratch(l.scratchLen(&g))
-				colBuf = (*buf)[:g.rows*g.hwOut]
+			if colBuf == nil && !g.identity() {
+				colBuf = l.getScratch(l.scratchLen(&g))
 			}
-			if buf != nil {
+			if colBuf != nil {
 				im2col(&g, cols, colBuf)
 				cols = colBuf
 			}
@@ -248,7 +248,7 @@ func (f *conv2dFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tens
 			}
 			tensor.Gemm(false, false, l.out, g.hwOut, g.rows, 1, wd, g.rows, cols, g.hwOut, beta, yi, g.hwOut)
 		}
-		l.putScratch(buf)
+		l.putScratch(colBuf)
 	})
 	if ctx.AnyNeedsGrad() {
 		ctx.SaveForBackward(x, w)
@@ -326,15 +326,18 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 		return nil, fmt.Errorf("nn: %v backward: gradient shape %v, want [%d %d %d %d]", l, grad.Shape(), n, l.out, g.ho, g.wo)
 	}
 	needX, needW, needB := ctx.NeedsInputGrad(0), ctx.NeedsInputGrad(1), ctx.NeedsInputGrad(2)
+	// gx is written sample by sample below; gw and gb are cleared
+	// where they are accumulated.
 	var gx, gw, gb *tensor.Tensor
 	if needX {
-		gx = tensor.New(x.Shape()...)
+		gx = ctx.GradBuffer(0, &l.bufs, x.Shape()...)
 	}
 	if needW {
-		gw = tensor.New(w.Shape()...)
+		gw = ctx.GradBuffer(1, &l.bufs, w.Shape()...)
 	}
 	if needB {
-		gb = tensor.New(l.out)
+		gb = ctx.GradBuffer(2, &l.bufs, l.out)
+		clear(gb.Data())
 	}
 	// Block 0 accumulates straight into gw and gb, every later block
 	// into its own partial weight and bias gradients, parts[(b-1)*partLen:].
@@ -350,16 +353,16 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 	blocks := convGradBlockCount(n, wLen+partLen)
 	if needW && st.sparseGrad && convSparseWeightGrad(&l.spikeCall, &l.spikeWork, &g, l.out, x.Data(), grad.Data(), gw.Data(), n, blocks) {
 		needW, wLen = false, 0 // done
+	} else if needW {
+		clear(gw.Data())
 	}
 	if n == 0 || (!needX && !needW && !needB) {
 		return []*tensor.Tensor{gx, gw, gb}, nil
 	}
 	partLen += wLen
-	var partBuf *[]float32
 	var parts []float32
 	if blocks > 1 && partLen > 0 {
-		partBuf = getFloats(&l.parts, (blocks-1)*partLen)
-		parts = *partBuf
+		parts = l.getScratch((blocks - 1) * partLen)
 	}
 	colLen := g.rows * g.hwOut
 	xd, gd, wd := x.Data(), grad.Data(), w.Data()
@@ -373,7 +376,7 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 	perSample := max(gemms*l.out*g.rows*g.hwOut, outSize)
 	tensor.ParallelFor(blocks, (n+blocks-1)/blocks*perSample, func(lo, hi int) {
 		buf := l.getScratch(l.scratchLen(&g))
-		cols := (*buf)[:colLen]
+		cols := buf[:colLen]
 		for blk := lo; blk < hi; blk++ {
 			var pw, pb []float32
 			if blk == 0 {
@@ -415,7 +418,7 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 						continue
 					}
 					tensor.Gemm(true, false, g.rows, g.hwOut, l.out, 1, wd, g.rows, gi, g.hwOut, 0, cols, g.hwOut)
-					col2im(&g, cols, gxi)
+					col2imSet(&g, cols, gxi)
 				}
 			}
 		}
@@ -434,7 +437,7 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 				}
 			}
 		})
-		l.parts.Put(partBuf)
+		l.putScratch(parts)
 	}
 	return []*tensor.Tensor{gx, gw, gb}, nil
 }
@@ -445,16 +448,4 @@ func addTo(dst, src []float32) {
 	for j, v := range src {
 		dst[j] += v
 	}
-}
-
-// getFloats returns a buffer of n floats (contents undefined) from pool,
-// or a new one when the pool has none large enough; give it back with
-// pool.Put.
-func getFloats(pool *sync.Pool, n int) *[]float32 {
-	if p, ok := pool.Get().(*[]float32); ok && cap(*p) >= n {
-		*p = (*p)[:n]
-		return p
-	}
-	s := make([]float32, n)
-	return &s
 }

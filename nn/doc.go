@@ -29,6 +29,18 @@
 // pooling layers expect the merged [T*B, C, H, W] (or [T*B, C]) form.
 // Stateful spiking neurons live in other packages.
 //
+// # Memory
+//
+// Linear, Conv2d, BatchNorm and MaxPool2d keep their outputs, what they
+// save for the backward pass and their input gradients in an
+// autograd.Pool, so that a training step allocates no large buffer once
+// the first steps have filled the pools. The output of a layer's Forward
+// on a tape therefore stays valid until the layer runs forward again
+// after a Backward through it; see the autograd package for the rules.
+// Outputs computed without a tape (inference) are the caller's. Every
+// buffer is written in full before it is read, so none needs clearing
+// except where a kernel adds into it.
+//
 // # Kernels
 //
 // On amd64 CPUs with AVX2, 2×2 max pooling with stride 2 and the loops of

@@ -120,10 +120,23 @@ func im2colGeneric(g *convGeom, x, cols []float32) {
 // rows of cols, added one at a time to its current value.
 func col2im(g *convGeom, cols, dx []float32) {
 	if g.same() && g.k == 3 {
-		col2im3x3Same(g, cols, dx)
+		col2im3x3Same(g, cols, dx, false)
 		return
 	}
 	col2imGeneric(g, cols, dx)
+}
+
+// col2imSet is col2im into a dx of undefined contents: it sets dx to
+// what col2im adds onto zeros, with the same bits, without a separate
+// pass clearing dx where it can (a 3×3 window with stride 1 and padding
+// 1).
+func col2imSet(g *convGeom, cols, dx []float32) {
+	if g.same() && g.k == 3 && g.w >= 3 {
+		col2im3x3Same(g, cols, dx, true)
+		return
+	}
+	clear(dx[:g.inSize])
+	col2im(g, cols, dx)
 }
 
 // col2imGeneric is col2im for any geometry: it adds the rows of cols one
@@ -216,8 +229,10 @@ func im2colSame(g *convGeom, x, cols []float32) {
 // It gathers rather than scatters: every element of dx receives its (up
 // to) nine entries, in the order of the rows of cols, in one visit. In
 // row (c, ki, kj) the entry of input position (ih, iw) is at output
-// position (ih+1-ki, iw+1-kj) when that lies in the plane.
-func col2im3x3Same(g *convGeom, cols, dx []float32) {
+// position (ih+1-ki, iw+1-kj) when that lies in the plane. With set, the
+// sums start from +0 instead of dx's values (of which w >= 3 is assumed),
+// as col2im onto a cleared dx.
+func col2im3x3Same(g *convGeom, cols, dx []float32, set bool) {
 	h, w, hw := g.h, g.w, g.hwIn
 	if w < 3 {
 		col2imGeneric(g, cols, dx)
@@ -235,6 +250,9 @@ func col2im3x3Same(g *convGeom, cols, dx []float32) {
 			// (output column 0); column w-1 receives kj = 1 (output
 			// column w-1) and kj = 2 (output column w-2).
 			s0, s1 := drow[0], drow[w-1]
+			if set {
+				s0, s1 = 0, 0
+			}
 			for ki := kiLo; ki <= kiHi; ki++ {
 				o := 3*ki*hw + (ih+1-ki)*w // output row ih+1-ki of row (ki, 0)
 				s0 += cc[o+1]
@@ -248,6 +266,9 @@ func col2im3x3Same(g *convGeom, cols, dx []float32) {
 			seg := func(ki, kj int) []float32 {
 				o := (3*ki+kj)*hw + (ih+1-ki)*w + 2 - kj
 				return cc[o : o+n : o+n]
+			}
+			if set {
+				clear(d) // the sums below then start from +0
 			}
 			if kiLo > 0 || kiHi < 2 {
 				for ki := kiLo; ki <= kiHi; ki++ {

@@ -37,8 +37,10 @@ type Linear struct {
 
 	in, out int
 
-	// spikes keeps the event-driven kernels' buffers.
+	// spikes keeps the event-driven kernels' buffers, bufs the outputs
+	// and gradients between training steps.
 	spikes spikePool
+	bufs   autograd.Pool
 }
 
 // NewLinear returns a Linear layer mapping in features to out features,
@@ -115,11 +117,11 @@ type linearFunc struct {
 }
 
 // setup returns f's mode and buffers.
-func (f linearFunc) setup() (SparseMode, *spikePool) {
+func (f linearFunc) setup() (SparseMode, *spikePool, *autograd.Pool) {
 	if f.l == nil {
-		return SparseAuto, nil
+		return SparseAuto, nil, nil
 	}
-	return f.l.Sparse, &f.l.spikes
+	return f.l.Sparse, &f.l.spikes, &f.l.bufs
 }
 
 // linearDims checks the shapes of a linear operation and returns the
@@ -159,25 +161,29 @@ func (f linearFunc) Forward(ctx *autograd.Context, inputs ...*tensor.Tensor) (*t
 	}
 	shape := x.Shape()
 	shape[len(shape)-1] = out
-	y := tensor.New(shape...)
+	mode, pool, bufs := f.setup()
+	y := ctx.Buffer(bufs, shape...) // every element is written below
 	yd := y.Data()
 	var bd []float32
 	if b != nil {
 		bd = b.Data()
 	}
-	mode, pool := f.setup()
-	keep := ctx.NeedsInputGrad(1)
+	var keep func(n int) []int32
+	if ctx.NeedsInputGrad(1) {
+		keep = func(n int) []int32 { return int32s(ctx.Buffer(bufs, n).Data()) }
+	}
 	done, lists := linearSparseForward(pool, mode, keep, x.Data(), w.Data(), bd, yd, rows, in, out)
 	if !done {
+		var beta float32 // y is overwritten, or the product added to the bias
 		if b != nil {
 			tensor.ParallelFor(rows, out, func(lo, hi int) {
 				for r := lo; r < hi; r++ {
 					copy(yd[r*out:(r+1)*out], bd)
 				}
 			})
+			beta = 1
 		}
-		// y is zero or holds the bias: accumulate (beta = 1) onto it.
-		tensor.Gemm(false, true, rows, out, in, 1, x.Data(), in, w.Data(), in, 1, yd, out)
+		tensor.Gemm(false, true, rows, out, in, 1, x.Data(), in, w.Data(), in, beta, yd, out)
 	}
 	if ctx.AnyNeedsGrad() {
 		ctx.SaveForBackward(x, w)
@@ -201,26 +207,26 @@ func (f linearFunc) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor
 	out, in := w.Dim(0), w.Dim(1)
 	rows := leadingRows(x)
 	gd := g.Data()
+	_, pool, bufs := f.setup()
 	grads := make([]*tensor.Tensor, 3)
-	// The GEMMs accumulate (beta = 1) into fresh, zeroed tensors, which
-	// saves Gemm a pass clearing them.
+	// Every gradient is overwritten (the GEMMs with beta = 0), so their
+	// buffers need no clearing.
 	if ctx.NeedsInputGrad(0) {
-		gx := tensor.New(x.Shape()...)
-		tensor.Gemm(false, false, rows, in, out, 1, gd, out, w.Data(), in, 1, gx.Data(), in)
+		gx := ctx.GradBuffer(0, bufs, x.Shape()...)
+		tensor.Gemm(false, false, rows, in, out, 1, gd, out, w.Data(), in, 0, gx.Data(), in)
 		grads[0] = gx
 	}
 	if ctx.NeedsInputGrad(1) {
-		gw := tensor.New(out, in)
+		gw := ctx.GradBuffer(1, bufs, out, in)
 		if lists, ok := ctx.Value.(spikeRows); ok {
-			_, pool := f.setup()
 			linearSparseWeightGrad(pool, lists, gd, gw.Data())
 		} else {
-			tensor.Gemm(true, false, out, in, rows, 1, gd, out, x.Data(), in, 1, gw.Data(), in)
+			tensor.Gemm(true, false, out, in, rows, 1, gd, out, x.Data(), in, 0, gw.Data(), in)
 		}
 		grads[1] = gw
 	}
 	if ctx.NeedsInputGrad(2) {
-		gb := tensor.New(out)
+		gb := ctx.GradBuffer(2, bufs, out)
 		columnSums(gb.Data(), gd, rows, out)
 		grads[2] = gb
 	}

@@ -149,7 +149,7 @@ func (f *crossEntropyFunc) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]
 	x := ctx.Saved()[0]
 	lse := ctx.Value.([]float64)
 	b, c := x.Dim(0), x.Dim(1)
-	gx := tensor.New(b, c)
+	gx := ctx.GradBuffer(0, nil, b, c) // every element is written
 	xd, gxd, gd := x.Data(), gx.Data(), g.Data()
 	tensor.ParallelFor(b, 4*c, func(lo, hi int) {
 		for i := lo; i < hi; i++ {

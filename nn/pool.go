@@ -31,6 +31,7 @@ func poolGeom(name string, x *tensor.Tensor, kernel, stride, padding int) (convG
 // maximum.
 type MaxPool2d struct {
 	kernel, stride int
+	bufs           *autograd.Pool // outputs and gradients, between steps
 }
 
 // NewMaxPool2d returns a max pooling layer with a kernel×kernel window
@@ -39,7 +40,7 @@ func NewMaxPool2d(kernel, stride int) (*MaxPool2d, error) {
 	if kernel < 1 || stride < 1 {
 		return nil, fmt.Errorf("nn: MaxPool2d: kernel and stride must be positive, got kernel=%d stride=%d", kernel, stride)
 	}
-	return &MaxPool2d{kernel: kernel, stride: stride}, nil
+	return &MaxPool2d{kernel: kernel, stride: stride, bufs: new(autograd.Pool)}, nil
 }
 
 // KernelSize returns the side of the window.
@@ -98,16 +99,17 @@ func (f *maxPoolFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*ten
 	if g.hwIn > 1<<31-1 {
 		return nil, fmt.Errorf("nn: %v: input shape %v: plane too large for int32 indices", f.p, x.Shape())
 	}
-	y, err := tensor.Zeros(x.Dim(0), x.Dim(1), g.ho, g.wo)
-	if err != nil {
+	if _, err := tensor.Numel(x.Dim(0), x.Dim(1), g.ho, g.wo); err != nil {
 		return nil, fmt.Errorf("nn: %v: input shape %v: %w", f.p, x.Shape(), err)
 	}
+	// Every output and recorded argmax is written below.
+	y := ctx.Buffer(f.p.bufs, x.Dim(0), x.Dim(1), g.ho, g.wo)
 	needs := ctx.AnyNeedsGrad()
 	xd, yd := x.Data(), y.Data()
 	if g.k == 2 && g.stride == 2 {
 		var arg []uint8
 		if needs {
-			arg = make([]uint8, y.Len())
+			arg = uint8s(ctx.Buffer(f.p.bufs, (y.Len()+3)/4).Data())[:y.Len()]
 		}
 		tensor.ParallelFor(planes, 4*g.hwOut, func(lo, hi int) {
 			maxPool2x2Planes(&g, xd, yd, arg, lo, hi)
@@ -119,7 +121,7 @@ func (f *maxPoolFunc) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*ten
 	}
 	var arg []int32
 	if needs {
-		arg = make([]int32, y.Len())
+		arg = int32s(ctx.Buffer(f.p.bufs, y.Len()).Data())
 	}
 	k, s := g.k, g.stride
 	tensor.ParallelFor(planes, g.hwOut*k*k, func(lo, hi int) {
@@ -169,14 +171,20 @@ func (f *maxPoolFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*t
 	if grad.Len() != sv.planes*g.hwOut {
 		return nil, fmt.Errorf("nn: %v backward: gradient shape %v does not match the output of input %v", f.p, grad.Shape(), sv.shape)
 	}
-	gx := tensor.New(sv.shape...)
+	gx := ctx.GradBuffer(0, f.p.bufs, sv.shape...)
 	gxd, gd := gx.Data(), grad.Data()
 	if sv.arg2x2 != nil {
+		// The kernels write every window; only rows or columns beyond
+		// the last window need clearing.
+		if g.h != 2*g.ho || g.w != 2*g.wo {
+			clear(gxd)
+		}
 		tensor.ParallelFor(sv.planes, 4*g.hwOut, func(lo, hi int) {
 			maxUnpool2x2Planes(&g, gxd, gd, sv.arg2x2, lo, hi)
 		})
 		return []*tensor.Tensor{gx}, nil
 	}
+	clear(gxd)
 	tensor.ParallelFor(sv.planes, g.hwOut, func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
 			gxp := gxd[pl*g.hwIn : (pl+1)*g.hwIn]
@@ -229,8 +237,10 @@ func maxPool2x2Planes(g *convGeom, xd, yd []float32, arg []uint8, lo, hi int) {
 }
 
 // maxUnpool2x2Planes routes the gradient g of planes [lo, hi) of a 2×2,
-// stride-2 max pooling to the positions recorded in arg, in gx, which
-// holds zeros.
+// stride-2 max pooling to the positions recorded in arg, in gx: it writes
+// every position of every window, 0 + g at the recorded one and +0 at
+// the others (what adding g onto zeros gives), and leaves the rows and
+// columns beyond the last window as they are.
 func maxUnpool2x2Planes(g *convGeom, gxd, gd []float32, arg []uint8, lo, hi int) {
 	if haveAVX2 && g.wo >= 4 {
 		n, rows := 1, (hi-lo)*g.ho
@@ -308,9 +318,10 @@ func maxPool2x2(xp, yp []float32, w, wo int) {
 	}
 }
 
-// maxUnpool2x2 adds every output gradient of one plane, gp (rows of width
-// wo), onto the input position recorded by maxPool2x2Arg in gxp (rows of
-// width w), which holds zeros.
+// maxUnpool2x2 routes every output gradient of one plane, gp (rows of
+// width wo), to the input position recorded by maxPool2x2Arg in gxp (rows
+// of width w): it writes 0 + g there (so -0 becomes +0, as adding onto
+// zeros does) and +0 at the other three positions of the window.
 func maxUnpool2x2(gxp, gp []float32, arg []uint8, w, wo int) {
 	ho := len(gp) / wo
 	for oh := 0; oh < ho; oh++ {
@@ -319,12 +330,10 @@ func maxUnpool2x2(gxp, gp []float32, arg []uint8, w, wo int) {
 		g := gp[oh*wo : (oh+1)*wo]
 		a := arg[oh*wo : (oh+1)*wo]
 		for ow, v := range g {
-			i := 2*ow + int(a[ow]&1)
-			if a[ow] < 2 {
-				r0[i] += v
-			} else {
-				r1[i] += v
-			}
+			var q [4]float32
+			q[a[ow]&3] = 0 + v
+			r0[2*ow], r0[2*ow+1] = q[0], q[1]
+			r1[2*ow], r1[2*ow+1] = q[2], q[3]
 		}
 	}
 }

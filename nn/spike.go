@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"sync"
+	"unsafe"
 )
 
 // SparseMode says whether Linear and Conv2d use their event-driven
@@ -56,6 +57,25 @@ func sparseLimit(mode SparseMode, n int, maxDensity float64) int {
 		return n
 	}
 	return int(maxDensity * float64(n))
+}
+
+// int32s returns the memory of f as int32s, for the lists the
+// event-driven kernels keep in buffers of an autograd.Pool (both types
+// are 4 bytes and hold no pointers).
+func int32s(f []float32) []int32 {
+	if len(f) == 0 {
+		return []int32{}
+	}
+	return unsafe.Slice((*int32)(unsafe.Pointer(&f[0])), len(f))
+}
+
+// uint8s returns the memory of f as bytes, for the argmax of max pooling
+// kept in a buffer of an autograd.Pool.
+func uint8s(f []float32) []uint8 {
+	if len(f) == 0 {
+		return []uint8{}
+	}
+	return unsafe.Slice((*uint8)(unsafe.Pointer(&f[0])), 4*len(f))
 }
 
 // pad8 rounds n up to a multiple of 8.

@@ -179,7 +179,7 @@ func TestLinearSparseMatchesDense(t *testing.T) {
 				g := randUniform(rng, -1, 1, tc.rows, tc.out)
 
 				// The event-driven path is taken.
-				done, _ := linearSparseForward(nil, SparseOn, false, x.Data(), l.Weight.Value().Data(), nil, make([]float32, tc.rows*tc.out), tc.rows, tc.in, tc.out)
+				done, _ := linearSparseForward(nil, SparseOn, nil, x.Data(), l.Weight.Value().Data(), nil, make([]float32, tc.rows*tc.out), tc.rows, tc.in, tc.out)
 				if !done {
 					t.Fatal("SparseOn did not take the event-driven path")
 				}
@@ -321,7 +321,7 @@ func TestSparseModes(t *testing.T) {
 		{SparseOn, 0.05, true, false},
 	} {
 		x := spikes(tc.density, tc.analog, rows, in)
-		lin, _ := linearSparseForward(nil, tc.mode, false, x.Data(), w, nil, make([]float32, rows*out), rows, in, out)
+		lin, _ := linearSparseForward(nil, tc.mode, nil, x.Data(), w, nil, make([]float32, rows*out), rows, in, out)
 		conv.Sparse = tc.mode
 		convSparse := conv.forwardIsSparse(t, spikes(tc.density, tc.analog, 4, 8, 10, 10))
 		if lin != tc.want || convSparse != tc.want {

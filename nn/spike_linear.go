@@ -85,12 +85,13 @@ func scanRows(s *spikeScratch, x []float32, rows, cols int) (spikeRows, bool) {
 	return sr, true
 }
 
-// compact returns a copy of sr in fresh memory of its own, without the
-// gaps scanRows leaves between tasks.
-func (sr spikeRows) compact() spikeRows {
+// compact returns a copy of sr in idx and ptr (of lengths sr.nnz and
+// len(sr.ptr), contents undefined), without the gaps scanRows leaves
+// between tasks.
+func (sr spikeRows) compact(idx, ptr []int32) spikeRows {
 	c := sr
-	c.idx = make([]int32, sr.nnz)
-	c.ptr = make([]int32, len(sr.ptr))
+	c.idx = idx[:sr.nnz]
+	c.ptr = ptr[:len(sr.ptr)]
 	w := sr.blocks + 1
 	pos := int32(0)
 	for r := range sr.rows {
@@ -109,8 +110,9 @@ func (sr spikeRows) compact() spikeRows {
 // of x is 0 or 1 and mode allows it at x's density; it returns whether it
 // did (y is written only then). When keep is true and x is binary and
 // sparse enough for the event-driven weight gradient, it also returns
-// x's lists in memory of their own, for Backward (else lists.idx is nil).
-func linearSparseForward(pool *spikePool, mode SparseMode, keep bool, x, w, b, y []float32, rows, in, out int) (done bool, lists spikeRows) {
+// x's lists in memory from keep, for Backward (else lists.idx is nil);
+// keep returns n int32s (contents undefined), and nil keeps nothing.
+func linearSparseForward(pool *spikePool, mode SparseMode, keep func(n int) []int32, x, w, b, y []float32, rows, in, out int) (done bool, lists spikeRows) {
 	total := rows * in
 	if mode == SparseOff || total == 0 || out == 0 ||
 		total+rows*scanSlack > math.MaxInt32 || !isBinary(x[:in]) {
@@ -125,8 +127,12 @@ func linearSparseForward(pool *spikePool, mode SparseMode, keep bool, x, w, b, y
 		return false, lists
 	}
 	density := float64(sr.nnz) / float64(total)
-	if keep && sparseGrad(mode, density, linearGradSparseMax) {
-		lists = sr.compact()
+	if keep != nil && sparseGrad(mode, density, linearGradSparseMax) {
+		// The lists' memory is asked for at the most ones the
+		// event-driven gradient takes, so that the same buffer serves
+		// every step, whatever the density.
+		most := max(sr.nnz, sparseLimit(mode, total, linearGradSparseMax))
+		lists = sr.compact(keep(most), keep(len(sr.ptr)))
 	}
 	if sr.nnz > sparseLimit(mode, total, linearSparseMax) {
 		return false, lists

@@ -55,6 +55,15 @@
 // repeated at every step (direct coding of a static input) without
 // materialising the repetition; the gradient of x is the sum over steps.
 //
+// On amd64 CPUs with AVX2, the per-step loops of the fused passes (charge
+// and fire with the spike rules x > 0 and x >= 0, the surrogate's input,
+// and the backward pass of the charge equation, for every kind, except
+// when PLIF's w needs a gradient) run in
+// assembly (kernels_amd64.s), eight neurons at a time, with the
+// operations of the Go loops in their order and nothing fused: the same
+// bits as the pure-Go loops used elsewhere and with the purego build
+// tag.
+//
 // Forward splits the neurons between goroutines. Everything per neuron is
 // independent of the split; the gradients of the shared parameters (a
 // scalar threshold, alpha, PLIF's w), sums over all neurons and steps, are

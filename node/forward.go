@@ -16,6 +16,10 @@ import (
 // forward pass and a fused backward pass through time, and gives the same
 // numbers as T calls of Step. Afterwards Mem holds the membrane after the
 // last step and Spike the last step's spikes, both detached from the tape.
+//
+// The output, Mem and Spike lie in memory the node recycles (see
+// autograd.Pool): once a Backward has run through this Forward, the
+// node's next Forward overwrites them. Clone what must outlive it.
 func (n *BaseNode) Forward(x *autograd.Var) (*autograd.Var, error) {
 	if x == nil {
 		return nil, errors.New("node: Forward of nil input")
@@ -96,8 +100,10 @@ func (n *BaseNode) run(x *autograd.Var, T int, repeat bool) (*autograd.Var, erro
 	}
 	N := f.N
 	n.mem = autograd.Const(mustFrom(f.lastMem, stepShape))
+	// The last step's spikes are a view of the output, valid as long as
+	// it is (see BaseNode.Forward).
 	last := out.Value().Data()[(T-1)*N:]
-	n.spike = autograd.Const(mustFrom(append([]float32(nil), last...), stepShape))
+	n.spike = autograd.Const(mustFrom(last, stepShape))
 	n.spikes += float64(f.spikes)
 	n.seen += float64(out.Value().Len())
 	if len(n.observers) > 0 {
@@ -142,8 +148,10 @@ type multiStep struct {
 	kernel   *surrogate.Kernel
 	alpha    float32
 	// pre holds the membrane after charging and before the reset at every
-	// step, [T,N]: what backward needs (with the spikes) to recompute
-	// every intermediate exactly.
+	// step, [T,N], when a monitor records membranes; otherwise the
+	// backward pass recomputes it tile by tile from the input and the
+	// spikes (chargeReset), the same bits, rather than keep T·N floats
+	// between the passes.
 	pre     []float32
 	lastMem []float32
 	th      []float32 // threshold expanded to N, or one value
@@ -170,16 +178,35 @@ func (f *multiStep) thresholdTile(buf []float32, lo, hi int) []float32 {
 
 // thresholdBuf returns the shared threshold repeated over a tile of at
 // most n neurons, or nil when the threshold is per neuron. The loops then
-// index thresholds the same way in both cases.
+// index thresholds the same way in both cases. The buffer comes from the
+// node's pool: give it back with putThresholdBuf.
 func (f *multiStep) thresholdBuf(n int) []float32 {
 	if len(f.th) != 1 {
 		return nil
 	}
-	buf := make([]float32, min(n, tile))
+	buf := f.n.bufs.Get(min(n, tile))
 	for i := range buf {
 		buf[i] = f.th[0]
 	}
 	return buf
+}
+
+// putThresholdBuf gives back a buffer of thresholdBuf (nil is ignored).
+func (f *multiStep) putThresholdBuf(buf []float32) {
+	if buf != nil {
+		f.n.bufs.Put(buf)
+	}
+}
+
+// preTile returns the charged membranes of neurons a..b-1 at step t: a
+// slice of pre when the forward pass kept it, else of buf, where the
+// backward pass recomputed the tile's T steps.
+func (f *multiStep) preTile(buf []float32, t, a, b int) []float32 {
+	if f.pre != nil {
+		return f.pre[t*f.N+a : t*f.N+b]
+	}
+	n := b - a
+	return buf[t*n : (t+1)*n]
 }
 
 func (f *multiStep) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tensor.Tensor, error) {
@@ -201,12 +228,14 @@ func (f *multiStep) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tenso
 		}
 		f.th = e.Data()
 	}
-	out := tensor.New(f.outShape...)
-	keep := ctx.AnyNeedsGrad() || f.n.memWatchers > 0
+	// Every element of out, pre and lastMem is written below.
+	pool := f.n.bufs
+	out := ctx.Buffer(pool, f.outShape...)
+	keep := f.n.memWatchers > 0
 	if keep {
-		f.pre = make([]float32, T*N)
+		f.pre = ctx.Buffer(pool, T*N).Data()
 	}
-	f.lastMem = make([]float32, N)
+	f.lastMem = ctx.Buffer(pool, N).Data()
 	xd, od := x.Data(), out.Data()
 	vReset := f.n.cfg.vReset
 	k := f.kernel
@@ -214,9 +243,11 @@ func (f *multiStep) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tenso
 	var mu sync.Mutex
 	tensor.ParallelFor(N, 4*T, func(lo, hi int) {
 		thBuf := f.thresholdBuf(hi - lo)
+		defer f.putThresholdBuf(thBuf)
 		var scratch []float32 // the charged membrane, when pre is not kept
 		if !keep {
-			scratch = make([]float32, min(hi-lo, tile))
+			scratch = pool.Get(min(hi-lo, tile))
+			defer pool.Put(scratch)
 		}
 		spikes := 0
 		for a := lo; a < hi; a += tile {
@@ -236,8 +267,7 @@ func (f *multiStep) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*tenso
 					pre = f.pre[t*N+a : t*N+b]
 				}
 				pre = pre[:len(mem)]
-				d.chargeInto(pre, mem, xd[xo+a:xo+b])
-				spikes += fireInto(k, od[t*N+a:t*N+b], mem, pre, th)
+				spikes += chargeFire(haveAVX2, &d, k, od[t*N+a:t*N+b], mem, pre, xd[xo+a:xo+b], th)
 			}
 		}
 		mu.Lock()
@@ -255,9 +285,14 @@ func (f *multiStep) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor
 	T, N := f.T, f.N
 	needX, needTh := ctx.NeedsInputGrad(0), ctx.NeedsInputGrad(1)
 	needAlpha, needW := ctx.NeedsInputGrad(2), ctx.NeedsInputGrad(3)
+	pool := f.n.bufs
 	var gx *tensor.Tensor
 	if needX {
-		gx = tensor.New(x.Shape()...)
+		// Written step by step below; summed over the steps when repeat.
+		gx = ctx.GradBuffer(0, pool, x.Shape()...)
+		if f.repeat {
+			clear(gx.Data())
+		}
 	}
 	xd, sd, gd := x.Data(), out.Data(), g.Data()
 	vReset := f.n.cfg.vReset
@@ -287,18 +322,40 @@ func (f *multiStep) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor
 		lo, hi := tlo*tile, min(thi*tile, N)
 		w := min(hi-lo, tile)
 		thBuf := f.thresholdBuf(w)
-		buf := make([]float32, 4*w)
+		defer f.putThresholdBuf(thBuf)
+		buf := pool.Get(4 * w)
+		defer pool.Put(buf)
 		// gmNext[j] is the gradient of neuron j's membrane after the reset
 		// of the step being processed, flowing back from the later steps;
 		// u is the input of the surrogate, gu its gradient, and gxBuf
 		// receives the input gradient where it is not written in place.
 		gmNextBuf, uBuf, guBuf, gxBuf := buf[:w], buf[w:2*w], buf[2*w:3*w], buf[3*w:]
+		// The tile's charged membranes at every step, recomputed when
+		// the forward pass did not keep them.
+		var preBuf []float32
+		if f.pre == nil {
+			preBuf = pool.Get(T * w)
+			defer pool.Put(preBuf)
+		}
 		for a := lo; a < hi; a += tile {
 			b := min(a+tile, hi)
 			n := b - a
 			var p partial
 			th := f.thresholdTile(thBuf, a, b)
 			gmNext, u, gu := gmNextBuf[:n], uBuf[:n], guBuf[:n]
+			if f.pre == nil {
+				mem := u // free until the steps below
+				for i := range mem {
+					mem[i] = vReset
+				}
+				for t := range T {
+					xo := t * N
+					if f.repeat {
+						xo = 0
+					}
+					chargeReset(haveAVX2, &d, f.preTile(preBuf, t, a, b), mem, xd[xo+a:xo+b], sd[t*N+a:t*N+b])
+				}
+			}
 			clear(gmNext)
 			var gthAcc []float32
 			if gthElem != nil {
@@ -306,8 +363,8 @@ func (f *multiStep) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor
 			}
 			for t := T - 1; t >= 0; t-- {
 				base := t*N + a
-				pre, spk, gt := f.pre[base:base+n], sd[base:base+n], gd[base:base+n]
-				subInto(u, pre, th)
+				pre, spk, gt := f.preTile(preBuf, t, a, b), sd[base:base+n], gd[base:base+n]
+				sub(haveAVX2, u, pre, th)
 				k.GradInto(gu, gt, u, f.alpha)
 				if needAlpha {
 					for j, uj := range u {
@@ -330,6 +387,14 @@ func (f *multiStep) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor
 				if needX && !f.repeat {
 					gxt = gxd[base : base+n]
 				}
+				if needX && f.repeat && !needW {
+					// Add the step's input gradient straight to the sum.
+					chargeBack(haveAVX2, &d, gxd[a:b], gmNext, gu, spk, gxt)
+					if memDetach {
+						clear(gmNext)
+					}
+					continue
+				}
 				if needW {
 					var xs []float32
 					if f.repeat {
@@ -339,11 +404,11 @@ func (f *multiStep) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor
 					}
 					var prevPre, prevSpk []float32
 					if t > 0 {
-						prevPre, prevSpk = f.pre[base-N:base-N+n], sd[base-N:base-N+n]
+						prevPre, prevSpk = f.preTile(preBuf, t-1, a, b), sd[base-N:base-N+n]
 					}
 					p.k += d.plifBackInto(gxt, gmNext, gu, spk, xs, prevPre, prevSpk, vReset)
 				} else {
-					d.chargeBackInto(gxt, gmNext, gu, spk)
+					chargeBack(haveAVX2, &d, gxt, gmNext, gu, spk, nil)
 				}
 				if needX && f.repeat {
 					acc := gxd[a:b]

@@ -106,6 +106,150 @@ func subInto(u, pre, th []float32) {
 	}
 }
 
+// The vector kernels. Each function below does what the loops above do
+// for a tile, with the AVX2 kernels of kernels_amd64.s on the whole
+// vectors of 8 elements when asm is set and the kernels cover the case,
+// and the loops above on the rest: the same operations in the same
+// order, so the same bits (kernels_test.go checks it). The callers pass
+// haveAVX2; the tests pass both values.
+
+// chargeConsts are the constants of the charge equations in the layout
+// the kernels read.
+type chargeConsts struct {
+	dt, tau, inv, k float32
+}
+
+// The modes of the kernels: the charge equation in the low bits, and
+// modeGE (the spike rule x >= 0 rather than x > 0) or modeAcc (add the
+// input gradients rather than store them).
+const (
+	modeIF = iota
+	modeLIFInv
+	modeLIFDiv
+	modeLIFSTDP
+	modePLIF
+
+	modeGE  = 8
+	modeAcc = 8
+)
+
+// asmMode returns the kernels' constants and mode for d, or false when
+// they do not cover it.
+func (d *dynamics) asmMode() (chargeConsts, int, bool) {
+	c := chargeConsts{dt: d.dt, tau: d.tau, k: d.k}
+	switch d.kind {
+	case IF:
+		return c, modeIF, true
+	case LIF:
+		if inv, ok := exactInv(d.tau); ok {
+			c.inv = inv
+			return c, modeLIFInv, true
+		}
+		return c, modeLIFDiv, true
+	case LIFSTDP:
+		return c, modeLIFSTDP, true
+	case PLIF:
+		return c, modePLIF, true
+	}
+	return c, 0, false
+}
+
+// chargeFire charges a tile (chargeInto) and fires it (fireInto), and
+// returns the number of spikes.
+func chargeFire(asm bool, d *dynamics, k *surrogate.Kernel, out, mem, pre, x, th []float32) int {
+	n := len(pre)
+	out, mem, x, th = out[:n], mem[:n], x[:n], th[:n]
+	v, spikes := 0, 0
+	if asm && (k.Rule == surrogate.SpikeGT || k.Rule == surrogate.SpikeGE) {
+		if c, mode, ok := d.asmMode(); ok {
+			if k.Rule == surrogate.SpikeGE {
+				mode |= modeGE
+			}
+			if v = n &^ 7; v > 0 {
+				spikes = chargeFireAVX2(&pre[0], &mem[0], &x[0], &th[0], &out[0], v, &c, mode)
+			}
+		}
+	}
+	if v < n {
+		d.chargeInto(pre[v:], mem[v:], x[v:])
+		spikes += fireInto(k, out[v:], mem[v:], pre[v:], th[v:])
+	}
+	return spikes
+}
+
+// chargeReset charges a tile again as chargeFire did, from mem with
+// input x, into pre, and resets mem with the spikes spk it emitted then:
+// mem[j] = pre[j]*(1 - spk[j]), as fireInto computed it. The backward
+// pass uses it to recompute the charged membranes rather than keep them.
+func chargeReset(asm bool, d *dynamics, pre, mem, x, spk []float32) {
+	n := len(pre)
+	mem, x, spk = mem[:n], x[:n], spk[:n]
+	v := 0
+	if asm {
+		if c, mode, ok := d.asmMode(); ok {
+			if v = n &^ 7; v > 0 {
+				chargeResetAVX2(&pre[0], &mem[0], &x[0], &spk[0], v, &c, mode)
+			}
+		}
+	}
+	if v == n {
+		return
+	}
+	pre, mem, spk = pre[v:], mem[v:], spk[v:]
+	d.chargeInto(pre, mem, x[v:])
+	for j, m := range pre {
+		mem[j] = m * (1 - spk[j])
+	}
+}
+
+// sub sets u[j] = pre[j] - th[j] for every j of u (subInto).
+func sub(asm bool, u, pre, th []float32) {
+	n := len(u)
+	pre, th = pre[:n], th[:n]
+	v := 0
+	if asm {
+		if v = n &^ 7; v > 0 {
+			subAVX2(&u[0], &pre[0], &th[0], v)
+		}
+	}
+	if v < n {
+		subInto(u[v:], pre[v:], th[v:])
+	}
+}
+
+// chargeBack runs the backward pass of one step of a tile
+// (chargeBackInto): it writes the input gradients to gx, or adds them to
+// gx when acc is not nil, acc being scratch of gx's length for the loops
+// above.
+func chargeBack(asm bool, d *dynamics, gx, gmNext, gu, spk, acc []float32) {
+	n := len(gx)
+	gmNext, gu, spk = gmNext[:n], gu[:n], spk[:n]
+	v := 0
+	if asm {
+		if c, mode, ok := d.asmMode(); ok {
+			if acc != nil {
+				mode |= modeAcc
+			}
+			if v = n &^ 7; v > 0 {
+				chargeBackAVX2(&gx[0], &gmNext[0], &gu[0], &spk[0], v, &c, mode)
+			}
+		}
+	}
+	if v == n {
+		return
+	}
+	if acc == nil {
+		d.chargeBackInto(gx[v:], gmNext[v:], gu[v:], spk[v:])
+		return
+	}
+	tmp := acc[v:n]
+	d.chargeBackInto(tmp, gmNext[v:], gu[v:], spk[v:])
+	dst := gx[v:n]
+	for j, g := range tmp {
+		dst[j] += g
+	}
+}
+
 // chargeBackInto runs the backward pass of one step of a tile for IF,
 // LIF, LIFSTDP, and PLIF without the gradient of k: for every j, from
 // the surrogate gradient gu[j], the spike spk[j] and the gradient

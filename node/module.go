@@ -117,7 +117,7 @@ func (f *membraneSeq) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*ten
 		N /= T
 	}
 	f.N = N
-	out := tensor.New(f.outShape...)
+	out := ctx.Buffer(f.n.bufs, f.outShape...) // every element is written
 	xd, od := x.Data(), out.Data()
 	v0 := f.n.cfg.vReset
 	for i := 0; i < N; i++ {
@@ -140,7 +140,10 @@ func (f *membraneSeq) Forward(ctx *autograd.Context, in ...*tensor.Tensor) (*ten
 func (f *membraneSeq) Backward(ctx *autograd.Context, g *tensor.Tensor) ([]*tensor.Tensor, error) {
 	x, out := ctx.Saved()[0], ctx.Saved()[1]
 	T, N := f.T, f.N
-	gx := tensor.New(x.Shape()...)
+	gx := ctx.GradBuffer(0, f.n.bufs, x.Shape()...)
+	if f.repeat {
+		clear(gx.Data()) // summed over the steps; else every element is written
+	}
 	gxd, gd, xd, od := gx.Data(), g.Data(), x.Data(), out.Data()
 	d := f.dyn
 	detach := f.n.cfg.memDetach

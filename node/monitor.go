@@ -15,7 +15,9 @@ import (
 // firing rates. It finds the nodes by walking the module (nn.Walk), in
 // state_dict order. Recording keeps references to the latest outputs, not
 // copies, and costs nothing per element, except the membranes, which a
-// node then keeps for every step.
+// node then keeps for every step. The outputs of a training step are in
+// memory the nodes recycle: they hold the step's values until the nodes
+// run forward again after its Backward (see autograd.Pool).
 //
 // A Monitor is not safe for concurrent use with the forward passes it
 // watches.

@@ -129,6 +129,7 @@ func NewKind(k Kind, opts ...Option) (*BaseNode, error) {
 		act:    act,
 		kernel: kd.Kernel(),
 		th:     autograd.NewVar(tensor.Scalar(c.threshold), c.thresholdGrad),
+		bufs:   new(autograd.Pool),
 	}
 	if k == PLIF {
 		w := float32(-math.Log(float64(c.tau) - 1))
@@ -160,6 +161,9 @@ type BaseNode struct {
 	// those that record membranes.
 	observers   []*Monitor
 	memWatchers int
+	// bufs recycles the buffers of the multi-step passes between
+	// training steps.
+	bufs *autograd.Pool
 }
 
 // Kind returns the neuron model.

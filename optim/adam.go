@@ -235,7 +235,8 @@ func adamGo(k *adamScalars, p, g, m, v, vmax []float32) {
 	}
 }
 
-// ZeroGrad sets every parameter's gradient to nil.
+// ZeroGrad sets every parameter's gradient to nil, keeping its storage
+// for the next Backward (see Optimizer).
 func (a *Adam) ZeroGrad() { zeroGrad(a.params) }
 
 // LR returns the learning rate.

@@ -7,7 +7,10 @@
 // nil; parameters without a gradient are skipped and their state (momentum
 // buffers, moment estimates, Adam's step count) is left untouched, exactly
 // as in PyTorch. ZeroGrad clears the gradients (PyTorch's
-// zero_grad(set_to_none=True)).
+// zero_grad(set_to_none=True)) but keeps their storage for the next
+// Backward to write the new gradients into (autograd.Var.RecycleGrad),
+// as PyTorch's allocator reuses freed memory: a gradient tensor taken
+// before ZeroGrad changes at the next Backward.
 //
 // The update rules are those of PyTorch 1.13's single-tensor (non-foreach)
 // CPU implementations, computed in float32 with the same operations in the

@@ -15,7 +15,10 @@ type Optimizer interface {
 	// not have its parameter's number of elements or the learning rate is
 	// negative or NaN.
 	Step() error
-	// ZeroGrad sets every parameter's gradient to nil.
+	// ZeroGrad sets every parameter's gradient to nil, keeping its
+	// storage for the next Backward to write the new gradient into
+	// (autograd.Var.RecycleGrad): a gradient tensor taken before changes
+	// at that Backward.
 	ZeroGrad()
 	// LR returns the learning rate.
 	LR() float32
@@ -72,10 +75,11 @@ func checkGrads(params []*autograd.Var) error {
 	return nil
 }
 
-// zeroGrad sets every parameter's gradient to nil.
+// zeroGrad sets every parameter's gradient to nil, keeping its storage
+// for the next Backward (autograd.Var.RecycleGrad).
 func zeroGrad(params []*autograd.Var) {
 	for _, p := range params {
-		p.ZeroGrad()
+		p.RecycleGrad()
 	}
 }
 

@@ -188,7 +188,8 @@ func sgdGo(k *sgdScalars, p, g, buf []float32, init bool) {
 	}
 }
 
-// ZeroGrad sets every parameter's gradient to nil.
+// ZeroGrad sets every parameter's gradient to nil, keeping its storage
+// for the next Backward (see Optimizer).
 func (s *SGD) ZeroGrad() { zeroGrad(s.params) }
 
 // LR returns the learning rate.

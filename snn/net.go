@@ -88,7 +88,10 @@ func (n *Net) Training() bool { return !n.eval }
 // batch whose samples have the right number of elements in another shape
 // (an image [1,28,28] for an input shape [784]) is reshaped. It returns the
 // last layer's outputs [T, B, ...] (or [B, ...] when no layer depends on
-// time, a network without nodes).
+// time, a network without nodes). With a tape, the output lies in memory
+// the layers recycle: it stays valid until the next Forward that follows
+// a Backward through it (see autograd.Pool); Infer's result is the
+// caller's.
 func (n *Net) Forward(x *autograd.Var) (*autograd.Var, error) {
 	if x == nil {
 		return nil, errors.New("snn: nil input")

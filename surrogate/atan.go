@@ -56,8 +56,20 @@ func (a atanConst) grad(g, x float32) float32 { return a.half * a.sharedC(g, x) 
 
 // atanGradSlice is the Kernel's GradSlice.
 func atanGradSlice(dst, g, x []float32, alpha float32) {
+	atanGradWith(haveAVX2, dst, g, x, alpha)
+}
+
+// atanGradWith is atanGradSlice with the AVX2 kernel on the whole vectors
+// of 8 elements when asm is set, the same bits.
+func atanGradWith(asm bool, dst, g, x []float32, alpha float32) {
 	a := atanAt(alpha)
 	g, x = g[:len(dst)], x[:len(dst)]
+	if asm {
+		if v := len(dst) &^ 7; v > 0 {
+			atanGradAVX2(&dst[0], &g[0], &x[0], v, &a)
+			dst, g, x = dst[v:], g[v:], x[v:]
+		}
+	}
 	for i := range dst {
 		dst[i] = a.grad(g[i], x[i])
 	}

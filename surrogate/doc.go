@@ -18,7 +18,10 @@
 // which fused loops apply inline, and every gradient also comes as a slice
 // loop (Kernel.GradSlice) built on the same scalar function, so that a
 // kernel calls through a function value once per slice, not once per
-// element. New picks a function by name; the package keeps no registry in
+// element. On amd64 CPUs with AVX2 the slice loops of QGateGrad and
+// AtanGrad, the defaults of BrainCog's nodes, run in assembly
+// (kernels_amd64.s) with the same bits as their Go loops, which the
+// purego build tag keeps. New picks a function by name; the package keeps no registry in
 // a variable, and Lookup and Kernel hand out copies, so nothing a caller
 // does changes what New returns.
 //

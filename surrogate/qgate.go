@@ -44,8 +44,20 @@ func (c qgateConst) deriv(x float32) float32 {
 
 // qgateGradSlice is the Kernel's GradSlice: g * Deriv(x, alpha).
 func qgateGradSlice(dst, g, x []float32, alpha float32) {
+	qgateGradWith(haveAVX2, dst, g, x, alpha)
+}
+
+// qgateGradWith is qgateGradSlice with the AVX2 kernel on the whole
+// vectors of 8 elements when asm is set, the same bits.
+func qgateGradWith(asm bool, dst, g, x []float32, alpha float32) {
 	c := qgateAt(alpha)
 	g, x = g[:len(dst)], x[:len(dst)]
+	if asm {
+		if v := len(dst) &^ 7; v > 0 {
+			qgateGradAVX2(&dst[0], &g[0], &x[0], v, &c)
+			dst, g, x = dst[v:], g[v:], x[v:]
+		}
+	}
 	for i := range dst {
 		dst[i] = g[i] * c.deriv(x[i])
 	}

@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"math/bits"
 	"runtime"
 	"strings"
 	"sync"
@@ -117,7 +118,7 @@ func gemmWith(cfg gemmConfig, transA, transB bool, m, n, k int, alpha float32, a
 		scaleRows(m, n, beta, c, ldc)
 		return
 	}
-	buf := gemmPool.Get().(*gemmBuf)
+	buf := gemmPool.Get()
 	j := &buf.job
 	j.gemmArgs = gemmArgs{transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, cfg}
 	j.run(buf)
@@ -181,7 +182,47 @@ type gemmJob struct {
 	packed, done       sync.WaitGroup
 }
 
-var gemmPool = sync.Pool{New: func() any { return new(gemmBuf) }}
+// gemmALen is the length of a worker's buffer for packed blocks of A,
+// enough for the largest block any call packs.
+const gemmALen = (gemmMC + gemmMR) * gemmKC
+
+// gemmPool keeps the gemmBufs of finished calls for the next ones.
+var gemmPool gemmBufs
+
+// gemmBufs is a stack of idle gemmBufs. Unlike a sync.Pool it keeps them
+// across garbage collections and hands them to any goroutine, whatever
+// processor it runs on: the packing buffers, grown to the largest calls,
+// are then allocated once, instead of again after every collection or
+// whenever a worker starts on a processor whose own cache is empty. It
+// holds at most as many buffers as calls and workers once ran at the same
+// time.
+type gemmBufs struct {
+	mu   sync.Mutex
+	idle []*gemmBuf
+}
+
+// Get returns an idle gemmBuf, the most recently used one, or a new one
+// (whose A buffer, of the one size every call uses, is allocated at
+// once).
+func (p *gemmBufs) Get() *gemmBuf {
+	p.mu.Lock()
+	if n := len(p.idle); n > 0 {
+		b := p.idle[n-1]
+		p.idle[n-1] = nil
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
+		return b
+	}
+	p.mu.Unlock()
+	return &gemmBuf{a: alignedFloats(gemmALen)}
+}
+
+// Put makes b idle.
+func (p *gemmBufs) Put(b *gemmBuf) {
+	p.mu.Lock()
+	p.idle = append(p.idle, b)
+	p.mu.Unlock()
+}
 
 // gemmPanel is one panel of the A operand packed for all workers.
 type gemmPanel struct {
@@ -271,7 +312,7 @@ func (j *gemmJob) run(buf *gemmBuf) {
 	j.chunks = (units + j.size - 1) / j.size
 	if j.sa != nil || j.sb != nil {
 		if need := g.k * j.shared.stride; len(buf.shared) < need {
-			buf.shared = alignedFloats(need)
+			buf.shared = alignedFloats(growLen(need))
 		}
 		j.shared.data = buf.shared
 		j.packTasks = (g.k + j.kcStep - 1) / j.kcStep * j.groups
@@ -298,7 +339,7 @@ func (j *gemmJob) run(buf *gemmBuf) {
 
 // helper is a worker started by run.
 func (j *gemmJob) helper() {
-	buf := gemmPool.Get().(*gemmBuf)
+	buf := gemmPool.Get()
 	j.worker(buf)
 	gemmPool.Put(buf)
 	j.done.Done()
@@ -397,11 +438,11 @@ func (g *gemmArgs) work(buf *gemmBuf, kcStep, r0, r1, c0, c1 int, sa, sb *gemmSh
 			need = min(need, gemmSlab*gemmNR*kcStep)
 		}
 		if len(buf.b) < need {
-			buf.b = alignedFloats(need)
+			buf.b = alignedFloats(growLen(need))
 		}
 	}
 	if need := (gemmMC + gemmMR) * kcStep; sa == nil && len(buf.a) < need {
-		buf.a = alignedFloats(need)
+		buf.a = alignedFloats(gemmALen)
 	}
 	wide := g.cfg.asm && g.cfg.avx512
 	for jc := c0; jc < c1; jc += ncStep {
@@ -693,6 +734,16 @@ func gemmKernelGo(h, kc int, a, b, c []float32, ldc int, load bool, beta float32
 			crow[j] = beta*crow[j] + v
 		}
 	}
+}
+
+// growLen returns the length to give a packing buffer that must hold n
+// floats: n rounded up to a power of two, so that a buffer serving calls
+// of varying shapes grows a few times, not at every larger call.
+func growLen(n int) int {
+	if n <= 1 {
+		return n
+	}
+	return 1 << bits.Len(uint(n-1))
 }
 
 // alignedFloats returns a slice of n floats starting on a 64-byte

@@ -37,6 +37,11 @@ func numel(shape []int) (int, error) {
 	return int(n), nil
 }
 
+// Numel returns the number of elements of a tensor of the given shape,
+// or an error when a dimension is negative or the tensor would be too
+// large (more than 2^34 elements), as Zeros would report it.
+func Numel(shape ...int) (int, error) { return numel(shape) }
+
 // New returns a zero-filled tensor of the given shape. It panics on a
 // negative dimension; use Zeros for an error instead.
 func New(shape ...int) *Tensor {

@@ -1,0 +1,124 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"runtime/pprof"
+	"strings"
+	"testing"
+
+	"github.com/spikego/spikego/autograd"
+	"github.com/spikego/spikego/nn"
+	"github.com/spikego/spikego/tensor"
+)
+
+// labelled wraps a layer of a network so that a CPU profile tells its
+// time apart: its forward pass runs under the profiler labels
+// layer=<name> pass=forward, and its output passes through an identity
+// operation whose Backward sets layer=<name> pass=backward for the
+// goroutine, so that the nodes of the layer that Backward runs next (and
+// the goroutines they start) carry them. In a chain of layers Backward
+// visits each layer's nodes right after the identity on its output.
+type labelled struct {
+	name  string
+	inner nn.Module
+	ctx   context.Context
+}
+
+func (l *labelled) Forward(x *autograd.Var) (*autograd.Var, error) {
+	y, _, err := l.ForwardTime(x, 1, false)
+	return y, err
+}
+
+func (l *labelled) ForwardTime(x *autograd.Var, T int, static bool) (y *autograd.Var, yStatic bool, err error) {
+	pprof.Do(l.ctx, pprof.Labels("layer", l.name, "pass", "forward"), func(context.Context) {
+		y, yStatic, err = nn.ForwardTime(l.inner, x, T, static)
+	})
+	if err != nil || !y.RequiresGrad() {
+		return y, yStatic, err
+	}
+	bw := pprof.WithLabels(l.ctx, pprof.Labels("layer", l.name, "pass", "backward"))
+	y, err = autograd.Apply(labelOp{bw}, y)
+	return y, yStatic, err
+}
+
+func (l *labelled) Params() []nn.NamedVar     { return l.inner.Params() }
+func (l *labelled) Buffers() []nn.NamedTensor { return l.inner.Buffers() }
+func (l *labelled) SetTraining(b bool)        { l.inner.SetTraining(b) }
+
+// labelOp is the identity whose Backward sets the profiler labels of the
+// layer before it.
+type labelOp struct{ ctx context.Context }
+
+func (labelOp) Forward(_ *autograd.Context, in ...*tensor.Tensor) (*tensor.Tensor, error) {
+	return in[0], nil
+}
+
+func (o labelOp) Backward(_ *autograd.Context, g *tensor.Tensor) ([]*tensor.Tensor, error) {
+	pprof.SetGoroutineLabels(o.ctx)
+	return []*tensor.Tensor{g}, nil
+}
+
+// BenchmarkTrainStepLayers runs the training steps of BenchmarkTrainStep
+// with every layer of the model, the loss and the optimizer under their
+// own profiler labels, for the per-layer tables of bench/README.md:
+//
+//	go test -run '^$' -bench 'TrainStepLayers/cnn' -benchtime 40x -cpuprofile cnn.prof ./models
+//	go tool pprof -tags cnn.prof             # time per layer and pass
+//	go tool pprof -top -tagfocus layer=4-Conv2d cnn.prof
+//
+// The labels are layer=<index>-<type> and pass=forward or backward, and
+// layer=loss, layer=optimizer and layer=data for the rest of a step.
+func BenchmarkTrainStepLayers(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		batch int
+	}{{"mlp", 128}, {"cnn", 64}} {
+		b.Run(c.name, func(b *testing.B) {
+			s := newStepper(b, c.name, c.batch)
+			ctx := context.Background()
+			mods := s.m.Sequential().Modules
+			for i, m := range mods {
+				typ := strings.TrimPrefix(fmt.Sprintf("%T", m), "*")
+				typ = typ[strings.LastIndex(typ, ".")+1:]
+				mods[i] = &labelled{name: fmt.Sprintf("%d-%s", i, typ), inner: m, ctx: ctx}
+			}
+			label := func(name string, fn func()) {
+				pprof.Do(ctx, pprof.Labels("layer", name), func(context.Context) { fn() })
+			}
+			for range 3 { // warm-up
+				s.step(b)
+			}
+			c0 := cpuTime()
+			for b.Loop() {
+				var xt *tensor.Tensor
+				label("data", func() { xt = s.input(b) })
+				s.opt.ZeroGrad()
+				o, err := s.m.Forward(autograd.NewVar(xt, false))
+				if err != nil {
+					b.Fatal(err)
+				}
+				var l *autograd.Var
+				label("loss", func() {
+					if l, err = nn.CrossEntropy(Rates(o), s.y); err != nil {
+						b.Fatal(err)
+					}
+				})
+				label("loss", func() {
+					// The loss's nodes come first; each layer's identity
+					// relabels the goroutine for the layer's nodes.
+					if err := autograd.Backward(l, nil); err != nil {
+						b.Fatal(err)
+					}
+				})
+				pprof.SetGoroutineLabels(ctx)
+				label("optimizer", func() {
+					if err := s.opt.Step(); err != nil {
+						b.Fatal(err)
+					}
+				})
+			}
+			b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
