@@ -44,6 +44,12 @@
 //     From the second in a row, it also lets the layer's pool drop its
 //     free buffers, so that an evaluation keeps no idle training memory
 //     alive.
+//   - Unless an input carries a Scope (Scope.Const): then the Forward
+//     borrows its buffers from the pools through the scope, and so do
+//     the Forwards on its output, until Scope.Release gives them all
+//     back. Evaluation loops release the scope before each batch, so
+//     that the batches reuse one set of buffers (snn.Net.Infer and
+//     train.Evaluate do).
 //   - A Forward never receives memory that one of its inputs uses, so a
 //     value fed back into the layer that made it is not overwritten while
 //     it is read.

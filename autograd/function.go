@@ -42,6 +42,7 @@ type Context struct {
 	owned    []pooled         // Buffer's buffers of a recorded node
 	released bool             // owned are back in their pools
 	inferred []*Pool          // pools a Forward without a tape has used
+	scope    *Scope           // lends Buffers to a Forward without a tape
 	bw       *backwardState   // the running Backward, during Backward
 	// home is the pool of the output's memory: that of the first
 	// Buffer, or, for a node without one (a view such as Reshape), the
@@ -88,6 +89,12 @@ func Apply(f Function, inputs ...*Var) (*Var, error) {
 			ctx.needs[i] = true
 			record = true
 		}
+		if ctx.scope == nil {
+			ctx.scope = in.scope
+		}
+	}
+	if record {
+		ctx.scope = nil // a recorded node's memory follows the tape
 	}
 	out, err := f.Forward(ctx, vals...)
 	if err != nil {
@@ -96,7 +103,7 @@ func Apply(f Function, inputs ...*Var) (*Var, error) {
 	if out == nil {
 		return nil, fmt.Errorf("autograd: %T.Forward returned no tensor", f)
 	}
-	v := &Var{value: out}
+	v := &Var{value: out, scope: ctx.scope}
 	if record {
 		v.requiresGrad = true
 		v.creator = &node{fn: f, ctx: ctx, inputs: inputs, out: v}

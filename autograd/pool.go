@@ -97,13 +97,20 @@ func (p *Pool) Put(b []float32) {
 // get is Get avoiding any free buffer that shares memory with a tensor
 // of avoid.
 func (p *Pool) get(n int, avoid []*tensor.Tensor) []float32 {
+	if p != nil && avoid != nil {
+		p.mu.Lock()
+		p.inferred = 0 // a Forward with a tape
+		p.mu.Unlock()
+	}
+	return p.obtain(n, avoid)
+}
+
+// obtain is get without counting a Forward with a tape.
+func (p *Pool) obtain(n int, avoid []*tensor.Tensor) []float32 {
 	if p == nil || n == 0 {
 		return make([]float32, n)
 	}
 	p.mu.Lock()
-	if avoid != nil {
-		p.inferred = 0 // a Forward with a tape
-	}
 	best := -1
 	for i, b := range p.free {
 		if !fits(cap(b), n) || (best >= 0 && cap(b) >= cap(p.free[best])) || overlapsAny(b, avoid) {
@@ -210,11 +217,16 @@ func numel(shape []int) int {
 // a gradient), it comes from p, shares no memory with the Function's
 // inputs, and goes back to p when a Backward through the node returns;
 // the values stay as they are until p hands the buffer out again, in a
-// later Forward or Backward of p's owner. Otherwise the buffer is new
-// memory, the caller's for good (and p may drop its free buffers, see
-// Pool).
+// later Forward or Backward of p's owner. Otherwise, when an input
+// carries a Scope, it comes from p through the scope, shares no memory
+// with the inputs, and goes back to p when the scope is released; else
+// the buffer is new memory, the caller's for good (and p may drop its
+// free buffers, see Pool).
 func (c *Context) Buffer(p *Pool, shape ...int) *tensor.Tensor {
 	if !c.AnyNeedsGrad() {
+		if c.scope != nil && p != nil {
+			return view(c.scope.lend(p, numel(shape), c.vals), shape)
+		}
 		if p != nil && !slices.Contains(c.inferred, p) {
 			c.inferred = append(c.inferred, p)
 			p.infer()

@@ -16,6 +16,7 @@ type Var struct {
 	requiresGrad bool
 	retainGrad   bool
 	creator      *node
+	scope        *Scope // lends memory to the passes without a tape on v
 }
 
 // node is one recorded application of a Function.

@@ -122,3 +122,44 @@ func BenchmarkTrainStepLayers(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkInferLayers runs inference batches of each reference model at
+// its reference batch size (evaluation mode, no tape) with every layer's
+// forward pass under the profiler label layer=<index>-<type>, for the
+// per-layer inference tables of bench/README.md:
+//
+//	go test -run '^$' -bench 'InferLayers/cnn' -benchtime 100x -cpuprofile cnn-infer.prof ./models
+//	go tool pprof -tags cnn-infer.prof
+//
+// The models are trained for 20 steps first, so that their firing rates
+// are past their initial values.
+func BenchmarkInferLayers(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		batch int
+	}{{"mlp", 128}, {"cnn", 64}} {
+		b.Run(c.name, func(b *testing.B) {
+			s := newStepper(b, c.name, c.batch)
+			for range 20 {
+				s.step(b)
+			}
+			ctx := context.Background()
+			mods := s.m.Sequential().Modules
+			for i, m := range mods {
+				typ := strings.TrimPrefix(fmt.Sprintf("%T", m), "*")
+				typ = typ[strings.LastIndex(typ, ".")+1:]
+				mods[i] = &labelled{name: fmt.Sprintf("%d-%s", i, typ), inner: m, ctx: ctx}
+			}
+			s.m.SetTraining(false)
+			xt := s.input(b)
+			c0 := cpuTime()
+			for b.Loop() {
+				if _, err := s.m.Infer(xt); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(cpuTime()-c0)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(c.batch*b.N)/b.Elapsed().Seconds(), "samples/s")
+		})
+	}
+}

@@ -22,6 +22,9 @@ type Net struct {
 	eval     bool
 	monitor  *node.Monitor
 	hasNodes bool
+	// infer lends the layers' pools to Infer; the previous call's values
+	// stay valid (for Spikes) until the next.
+	infer *autograd.Scope
 }
 
 // New returns the network of layers, run for T steps on inputs whose
@@ -45,7 +48,7 @@ func New(T int, inputShape []int, layers ...nn.Module) (*Net, error) {
 			return nil, fmt.Errorf("snn: layer %d is nil", i)
 		}
 	}
-	n := &Net{seq: nn.NewSequential(layers...), steps: T, in: slices.Clone(inputShape)}
+	n := &Net{seq: nn.NewSequential(layers...), steps: T, in: slices.Clone(inputShape), infer: autograd.NewScope()}
 	n.monitor = node.NewMonitor(n.seq, false)
 	n.hasNodes = len(n.monitor.Names()) > 0
 	return n, nil
@@ -128,18 +131,21 @@ func (n *Net) Forward(x *autograd.Var) (*autograd.Var, error) {
 
 // Infer runs the network on x in evaluation mode without recording a
 // gradient tape, and restores the previous mode. It returns the output
-// as Forward does.
+// as Forward does, in memory of its own. The layers' intermediate values
+// reuse the memory of the previous call (an autograd.Scope), so the
+// tensors of Spikes are valid until the next call.
 func (n *Net) Infer(x *tensor.Tensor) (*tensor.Tensor, error) {
 	wasTraining := n.Training()
 	n.SetTraining(false)
 	defer n.SetTraining(wasTraining)
+	n.infer.Release()
 	var out *tensor.Tensor
 	err := autograd.NoGrad(func() error {
-		y, err := n.Forward(autograd.Const(x))
+		y, err := n.Forward(n.infer.Const(x))
 		if err != nil {
 			return err
 		}
-		out = y.Value()
+		out = y.Value().Clone()
 		return nil
 	}, nn.ParamVars(n)...)
 	return out, err
@@ -190,7 +196,8 @@ func (n *Net) FiringRates() []float64 { return n.monitor.FiringRates() }
 func (n *Net) ResetStats() { n.monitor.Reset() }
 
 // Spikes returns the spikes [T,B,...] of each node in the latest forward
-// pass, in the order of Layers.
+// pass, in the order of Layers. They belong to the network and are
+// overwritten by a later pass: copy what must outlive it.
 func (n *Net) Spikes() []*tensor.Tensor { return n.monitor.Spikes() }
 
 // String lists the layers, one per line, with their indices.

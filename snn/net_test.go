@@ -176,3 +176,64 @@ func TestForwardErrors(t *testing.T) {
 		t.Error("nil layer accepted")
 	}
 }
+
+// TestInferOutputIsCallers checks that the outputs of Infer stay the
+// caller's although the passes reuse each other's memory: an output is
+// unchanged by later passes (and a training step between them), and
+// Spikes gives the latest pass's spikes.
+func TestInferOutputIsCallers(t *testing.T) {
+	rng := nn.NewRand(7)
+	conv, _ := nn.NewConv2d(1, 4, 3, 1, 1, true, rng)
+	fc, err := nn.NewLinear(144, 8, true, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := New(3, []int{1, 6, 6}, conv, mustNode(t, "LIFNode", node.WithThreshold(0.1)),
+		nn.NewFlatten(), fc, mustNode(t, "IFNode", node.WithThreshold(0.05)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x1, x2 := randBatch(3, 16, 1, 6, 6), randBatch(4, 16, 1, 6, 6)
+	o1, err := net.Infer(x1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want1 := o1.Clone()
+
+	// A training step between the passes.
+	y, err := net.Forward(autograd.Const(x2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := autograd.Backward(autograd.Sum(y), nil); err != nil {
+		t.Fatal(err)
+	}
+
+	o2, err := net.Infer(x2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want2 := o2.Clone()
+	for range 4 {
+		if _, err := net.Infer(x1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o3, err := net.Infer(x2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(want1.Data(), want2.Data()) {
+		t.Fatal("the two batches give the same output: the test cannot tell them apart")
+	}
+	if !slices.Equal(o1.Data(), want1.Data()) || !slices.Equal(o2.Data(), want2.Data()) {
+		t.Fatal("a later pass changed the output of an earlier Infer")
+	}
+	if !slices.Equal(o3.Data(), want2.Data()) {
+		t.Fatal("the same batch inferred again gives another output")
+	}
+	sp := net.Spikes()
+	if !slices.Equal(sp[len(sp)-1].Data(), o3.Data()) {
+		t.Fatal("Spikes does not hold the latest pass's output spikes")
+	}
+}

@@ -782,6 +782,9 @@ func Evaluate(ctx context.Context, model nn.Module, set *dataset.Set, batch int,
 	inShape := append([]int{0}, inputShape(model, set)...)
 	correct, seen := 0, 0
 	start := time.Now()
+	// The batches reuse the memory of the one before; the last batch's
+	// values are left to the garbage collector.
+	scope := autograd.NewScope()
 	err = autograd.NoGrad(func() error {
 		for b := 0; ; b++ {
 			x, y, ok := loader.Next()
@@ -796,7 +799,8 @@ func Evaluate(ctx context.Context, model nn.Module, set *dataset.Set, batch int,
 			if err != nil {
 				return err
 			}
-			out, err := model.Forward(autograd.Const(xt))
+			scope.Release()
+			out, err := model.Forward(scope.Const(xt))
 			if err != nil {
 				return err
 			}
