@@ -262,19 +262,7 @@ func SumAxis(a *Var, axis int, keepDim bool) *Var {
 		bwd: func(ctx *Context, g *tensor.Tensor) ([]*tensor.Tensor, error) {
 			// g repeated along the summed axis.
 			shape := ctx.Value.([]int)
-			ax := axis
-			if ax < 0 {
-				ax += len(shape)
-			}
-			outer, inner := 1, 1
-			for i, d := range shape {
-				if i < ax {
-					outer *= d
-				} else if i > ax {
-					inner *= d
-				}
-			}
-			n := shape[ax]
+			outer, n, inner := splitAtAxis(shape, axis)
 			if g.Len() != outer*inner {
 				return nil, fmt.Errorf("gradient shape %v does not fit input shape %v summed along axis %d", g.Shape(), shape, axis)
 			}
@@ -319,19 +307,7 @@ func Max(a *Var, axis int, keepDim bool) *Var {
 		bwd: func(ctx *Context, g *tensor.Tensor) ([]*tensor.Tensor, error) {
 			x := ctx.Saved()[0]
 			shape := x.Shape()
-			ax := axis
-			if ax < 0 {
-				ax += len(shape)
-			}
-			outer, inner := 1, 1
-			for i, d := range shape {
-				if i < ax {
-					outer *= d
-				} else if i > ax {
-					inner *= d
-				}
-			}
-			n := shape[ax]
+			outer, n, inner := splitAtAxis(shape, axis)
 			gx := tensor.New(shape...)
 			idx := ctx.Value.([]int)
 			gd, od := g.Data(), gx.Data()
@@ -488,4 +464,22 @@ func Repeat(a *Var, T int) *Var {
 			return []*tensor.Tensor{gx}, nil
 		},
 	}, a)
+}
+
+// splitAtAxis returns the number of elements before axis (outer), along
+// it (n) and after it (inner) in a row-major tensor of the given shape;
+// a negative axis counts from the end.
+func splitAtAxis(shape []int, axis int) (outer, n, inner int) {
+	if axis < 0 {
+		axis += len(shape)
+	}
+	outer, inner = 1, 1
+	for i, d := range shape {
+		if i < axis {
+			outer *= d
+		} else if i > axis {
+			inner *= d
+		}
+	}
+	return outer, shape[axis], inner
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spikego/spikego/autograd"
 	"github.com/spikego/spikego/nn"
+	"github.com/spikego/spikego/snn"
 	"github.com/spikego/spikego/tensor"
 )
 
@@ -46,6 +47,17 @@ func (l *labelled) Params() []nn.NamedVar     { return l.inner.Params() }
 func (l *labelled) Buffers() []nn.NamedTensor { return l.inner.Buffers() }
 func (l *labelled) SetTraining(b bool)        { l.inner.SetTraining(b) }
 
+// labelLayers wraps every layer of m in a labelled with the name
+// <index>-<type>, such as 4-Conv2d.
+func labelLayers(m *snn.Net, ctx context.Context) {
+	mods := m.Sequential().Modules
+	for i, l := range mods {
+		typ := strings.TrimPrefix(fmt.Sprintf("%T", l), "*")
+		typ = typ[strings.LastIndex(typ, ".")+1:]
+		mods[i] = &labelled{name: fmt.Sprintf("%d-%s", i, typ), inner: l, ctx: ctx}
+	}
+}
+
 // labelOp is the identity whose Backward sets the profiler labels of the
 // layer before it.
 type labelOp struct{ ctx context.Context }
@@ -77,12 +89,7 @@ func BenchmarkTrainStepLayers(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			s := newStepper(b, c.name, c.batch)
 			ctx := context.Background()
-			mods := s.m.Sequential().Modules
-			for i, m := range mods {
-				typ := strings.TrimPrefix(fmt.Sprintf("%T", m), "*")
-				typ = typ[strings.LastIndex(typ, ".")+1:]
-				mods[i] = &labelled{name: fmt.Sprintf("%d-%s", i, typ), inner: m, ctx: ctx}
-			}
+			labelLayers(s.m, ctx)
 			label := func(name string, fn func()) {
 				pprof.Do(ctx, pprof.Labels("layer", name), func(context.Context) { fn() })
 			}
@@ -144,12 +151,7 @@ func BenchmarkInferLayers(b *testing.B) {
 				s.step(b)
 			}
 			ctx := context.Background()
-			mods := s.m.Sequential().Modules
-			for i, m := range mods {
-				typ := strings.TrimPrefix(fmt.Sprintf("%T", m), "*")
-				typ = typ[strings.LastIndex(typ, ".")+1:]
-				mods[i] = &labelled{name: fmt.Sprintf("%d-%s", i, typ), inner: m, ctx: ctx}
-			}
+			labelLayers(s.m, ctx)
 			s.m.SetTraining(false)
 			xt := s.input(b)
 			c0 := cpuTime()
