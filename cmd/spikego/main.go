@@ -89,7 +89,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "spikego: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stderr, "spikego: unknown command %q\n", name)
+	var names []string
+	for _, cmd := range commands() {
+		names = append(names, cmd.name)
+	}
+	fmt.Fprintf(stderr, "spikego: unknown command %q%s\n", name, suggest.Hint(name, names))
 	usage(stderr)
 	return 2
 }

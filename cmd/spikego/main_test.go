@@ -70,6 +70,7 @@ func TestUsageAndErrors(t *testing.T) {
 		{"no args", nil, 2, "", "Commands:", ""},
 		{"unknown command", []string{"frobnicate"}, 2, "", `spikego: unknown command "frobnicate"`, ""},
 		{"help unknown", []string{"help", "frobnicate"}, 2, "", "unknown command", ""},
+		{"misspelt command", []string{"trian"}, 2, "", `spikego: unknown command "trian" (did you mean "train"?)`, ""},
 		{"help plot", []string{"help", "plot"}, 0, "-alpha", "", ""},
 		{"plot -h", []string{"plot", "-h"}, 0, "plot surrogates", "", ""},
 		{"plot surrogates -h", []string{"plot", "surrogates", "-h"}, 0, "-names", "", ""},
