@@ -295,6 +295,33 @@ const convGradBlocks = 32
 // parallelism inside tensor.Gemm).
 const convGradPartMax = 1 << 21
 
+// convXGradGroupMax bounds the scratch memory of the grouped input
+// gradient, in floats per goroutine: the column matrices and the
+// gathered output gradients of the group's samples.
+const convXGradGroupMax = 1 << 20
+
+// convXGradGroup writes the input gradients of the m samples whose output
+// gradients are grad [m, out, Ho·Wo] into gx [m, C, H, W]: it gathers the
+// gradients side by side into one matrix [out, m·Ho·Wo], multiplies it by
+// Wᵀ in one GEMM and hands each sample's columns to col2im. Each element
+// is the sum of the per-sample product, in the same order. buf holds at
+// least (rows+out)·m·Ho·Wo floats.
+func convXGradGroup(g *convGeom, out int, w, grad, gx, buf []float32) {
+	hw := g.hwOut
+	m := len(grad) / (out * hw)
+	ld := m * hw
+	cols, gt := buf[:g.rows*ld], buf[g.rows*ld:(g.rows+out)*ld]
+	for o := range out {
+		for j := range m {
+			copy(gt[o*ld+j*hw:o*ld+(j+1)*hw], grad[(j*out+o)*hw:(j*out+o+1)*hw])
+		}
+	}
+	tensor.Gemm(true, false, g.rows, ld, out, 1, w, g.rows, gt, ld, 0, cols, ld)
+	for j := range m {
+		col2imSetStride(g, cols[j*hw:], ld, gx[j*g.inSize:(j+1)*g.inSize])
+	}
+}
+
 // convGradBlockCount returns the number of sample blocks of a backward
 // pass over n samples whose partial weight and bias gradients hold
 // partLen floats.
@@ -374,8 +401,20 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 		gemms++
 	}
 	perSample := max(gemms*l.out*g.rows*g.hwOut, outSize)
+	// The input gradients of up to group samples of a block come from one
+	// product Wᵀ·[g_i … g_j], whose columns are those of the samples side
+	// by side: the same sums as one product per sample, in a GEMM large
+	// enough to run near the kernel's speed.
+	group := 1
+	if needX && !g.identity() {
+		group = min((n+blocks-1)/blocks, max(1, convXGradGroupMax/((g.rows+l.out)*g.hwOut)))
+	}
+	scratch := colLen
+	if group > 1 {
+		scratch = max(colLen, (g.rows+l.out)*group*g.hwOut)
+	}
 	tensor.ParallelFor(blocks, (n+blocks-1)/blocks*perSample, func(lo, hi int) {
-		buf := l.getScratch(l.scratchLen(&g))
+		buf := l.getScratch(scratch)
 		cols := buf[:colLen]
 		for blk := lo; blk < hi; blk++ {
 			var pw, pb []float32
@@ -391,7 +430,8 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 				clear(part)
 				pw, pb = part[:wLen], part[wLen:]
 			}
-			for i := blk * n / blocks; i < (blk+1)*n/blocks; i++ {
+			first, end := blk*n/blocks, (blk+1)*n/blocks
+			for i := first; i < end; i++ {
 				xi := xd[i*g.inSize : (i+1)*g.inSize]
 				gi := gd[i*outSize : (i+1)*outSize]
 				if needB {
@@ -411,7 +451,7 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 					}
 					tensor.Gemm(false, true, l.out, g.rows, g.hwOut, 1, gi, g.hwOut, src, g.hwOut, 1, pw, g.rows)
 				}
-				if needX {
+				if needX && group == 1 {
 					gxi := gx.Data()[i*g.inSize : (i+1)*g.inSize]
 					if g.identity() {
 						tensor.Gemm(true, false, g.rows, g.hwOut, l.out, 1, wd, g.rows, gi, g.hwOut, 0, gxi, g.hwOut)
@@ -420,6 +460,9 @@ func (f *conv2dFunc) Backward(ctx *autograd.Context, grad *tensor.Tensor) ([]*te
 					tensor.Gemm(true, false, g.rows, g.hwOut, l.out, 1, wd, g.rows, gi, g.hwOut, 0, cols, g.hwOut)
 					col2imSet(&g, cols, gxi)
 				}
+			}
+			for i := first; group > 1 && i < end; i += group {
+				convXGradGroup(&g, l.out, wd, gd[i*outSize:min(i+group, end)*outSize], gx.Data()[i*g.inSize:], buf)
 			}
 		}
 		l.putScratch(buf)

@@ -120,28 +120,37 @@ func im2colGeneric(g *convGeom, x, cols []float32) {
 // rows of cols, added one at a time to its current value.
 func col2im(g *convGeom, cols, dx []float32) {
 	if g.same() && g.k == 3 {
-		col2im3x3Same(g, cols, dx, false)
+		col2im3x3Same(g, cols, g.hwOut, dx, false)
 		return
 	}
-	col2imGeneric(g, cols, dx)
+	col2imGeneric(g, cols, g.hwOut, dx)
 }
 
 // col2imSet is col2im into a dx of undefined contents: it sets dx to
 // what col2im adds onto zeros, with the same bits, without a separate
 // pass clearing dx where it can (a 3×3 window with stride 1 and padding
 // 1).
-func col2imSet(g *convGeom, cols, dx []float32) {
+func col2imSet(g *convGeom, cols, dx []float32) { col2imSetStride(g, cols, g.hwOut, dx) }
+
+// col2imSetStride is col2imSet for a column matrix whose rows are ld
+// floats apart (ld >= Ho·Wo): the columns of one sample within those of
+// several, side by side.
+func col2imSetStride(g *convGeom, cols []float32, ld int, dx []float32) {
 	if g.same() && g.k == 3 && g.w >= 3 {
-		col2im3x3Same(g, cols, dx, true)
+		col2im3x3Same(g, cols, ld, dx, true)
 		return
 	}
 	clear(dx[:g.inSize])
-	col2im(g, cols, dx)
+	if g.same() && g.k == 3 {
+		col2im3x3Same(g, cols, ld, dx, false)
+		return
+	}
+	col2imGeneric(g, cols, ld, dx)
 }
 
-// col2imGeneric is col2im for any geometry: it adds the rows of cols one
-// after the other.
-func col2imGeneric(g *convGeom, cols, dx []float32) {
+// col2imGeneric is col2im for any geometry, with the rows of cols ld
+// floats apart: it adds them one after the other.
+func col2imGeneric(g *convGeom, cols []float32, ld int, dx []float32) {
 	k, s, p := g.k, g.stride, g.pad
 	row := 0
 	for c := 0; c < g.c; c++ {
@@ -149,7 +158,7 @@ func col2imGeneric(g *convGeom, cols, dx []float32) {
 		for ki := 0; ki < k; ki++ {
 			ohLo, ohHi := validRange(g.ho, g.h, s, p, ki)
 			for kj := 0; kj < k; kj++ {
-				src := cols[row*g.hwOut : (row+1)*g.hwOut]
+				src := cols[row*ld : row*ld+g.hwOut]
 				row++
 				owLo, owHi := validRange(g.wo, g.w, s, p, kj)
 				if owLo >= owHi {
@@ -231,17 +240,17 @@ func im2colSame(g *convGeom, x, cols []float32) {
 // row (c, ki, kj) the entry of input position (ih, iw) is at output
 // position (ih+1-ki, iw+1-kj) when that lies in the plane. With set, the
 // sums start from +0 instead of dx's values (of which w >= 3 is assumed),
-// as col2im onto a cleared dx.
-func col2im3x3Same(g *convGeom, cols, dx []float32, set bool) {
+// as col2im onto a cleared dx. The rows of cols are ld floats apart.
+func col2im3x3Same(g *convGeom, cols []float32, ld int, dx []float32, set bool) {
 	h, w, hw := g.h, g.w, g.hwIn
 	if w < 3 {
-		col2imGeneric(g, cols, dx)
+		col2imGeneric(g, cols, ld, dx)
 		return
 	}
 	n := w - 2 // interior columns 1..w-2 receive entries from kj = 0, 1, 2
 	for c := 0; c < g.c; c++ {
 		dc := dx[c*hw : (c+1)*hw]
-		cc := cols[c*9*hw : (c+1)*9*hw]
+		cc := cols[c*9*ld : c*9*ld+8*ld+hw]
 		for ih := 0; ih < h; ih++ {
 			// Window rows ki whose output row ih+1-ki lies in the plane.
 			kiLo, kiHi := max(0, ih+2-h), min(2, ih+1)
@@ -254,17 +263,17 @@ func col2im3x3Same(g *convGeom, cols, dx []float32, set bool) {
 				s0, s1 = 0, 0
 			}
 			for ki := kiLo; ki <= kiHi; ki++ {
-				o := 3*ki*hw + (ih+1-ki)*w // output row ih+1-ki of row (ki, 0)
+				o := 3*ki*ld + (ih+1-ki)*w // output row ih+1-ki of row (ki, 0)
 				s0 += cc[o+1]
-				s0 += cc[o+hw]
-				s1 += cc[o+hw+w-1]
-				s1 += cc[o+2*hw+w-2]
+				s0 += cc[o+ld]
+				s1 += cc[o+ld+w-1]
+				s1 += cc[o+2*ld+w-2]
 			}
 			drow[0], drow[w-1] = s0, s1
 			d := drow[1 : 1+n]
 			// seg returns the entries of row (ki, kj) for columns 1..w-2.
 			seg := func(ki, kj int) []float32 {
-				o := (3*ki+kj)*hw + (ih+1-ki)*w + 2 - kj
+				o := (3*ki+kj)*ld + (ih+1-ki)*w + 2 - kj
 				return cc[o : o+n : o+n]
 			}
 			if set {
