@@ -47,6 +47,12 @@ func (l *labelled) Params() []nn.NamedVar     { return l.inner.Params() }
 func (l *labelled) Buffers() []nn.NamedTensor { return l.inner.Buffers() }
 func (l *labelled) SetTraining(b bool)        { l.inner.SetTraining(b) }
 
+// referenceBatches are the reference models with their batch sizes.
+var referenceBatches = []struct {
+	name  string
+	batch int
+}{{"mlp", 128}, {"cnn", 64}}
+
 // labelLayers wraps every layer of m in a labelled with the name
 // <index>-<type>, such as 4-Conv2d.
 func labelLayers(m *snn.Net, ctx context.Context) {
@@ -82,10 +88,7 @@ func (o labelOp) Backward(_ *autograd.Context, g *tensor.Tensor) ([]*tensor.Tens
 // The labels are layer=<index>-<type> and pass=forward or backward, and
 // layer=loss, layer=optimizer and layer=data for the rest of a step.
 func BenchmarkTrainStepLayers(b *testing.B) {
-	for _, c := range []struct {
-		name  string
-		batch int
-	}{{"mlp", 128}, {"cnn", 64}} {
+	for _, c := range referenceBatches {
 		b.Run(c.name, func(b *testing.B) {
 			s := newStepper(b, c.name, c.batch)
 			ctx := context.Background()
@@ -141,10 +144,7 @@ func BenchmarkTrainStepLayers(b *testing.B) {
 // The models are trained for 20 steps first, so that their firing rates
 // are past their initial values.
 func BenchmarkInferLayers(b *testing.B) {
-	for _, c := range []struct {
-		name  string
-		batch int
-	}{{"mlp", 128}, {"cnn", 64}} {
+	for _, c := range referenceBatches {
 		b.Run(c.name, func(b *testing.B) {
 			s := newStepper(b, c.name, c.batch)
 			for range 20 {
