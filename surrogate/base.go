@@ -47,6 +47,15 @@ func newBase(k Kernel, alpha float32, requiresGrad bool) (SurrogateFunctionBase,
 	return b, nil
 }
 
+// newBaseWith is newBase for a function with a second parameter besides
+// alpha: it first checks that the parameter, named name, is finite.
+func newBaseWith(k Kernel, alpha float32, name string, value float32, requiresGrad bool) (SurrogateFunctionBase, error) {
+	if err := DomainFinite.check(k.Name, name, value); err != nil {
+		return SurrogateFunctionBase{}, err
+	}
+	return newBase(k, alpha, requiresGrad)
+}
+
 // Apply returns the spikes for membrane input x and records the surrogate
 // gradient: x receives upstream * Deriv(x, alpha), and alpha, when it
 // requires a gradient and the function defines one, receives

@@ -261,11 +261,7 @@ type SpikeRateEscape struct {
 // NewSpikeRateEscape returns a SpikeRateEscape with beta (finite) and
 // slope (finite, positive; the function's Alpha).
 func NewSpikeRateEscape(beta, slope float32, requiresGrad bool) (*SpikeRateEscape, error) {
-	k := spikeRateEscapeKernel(beta)
-	if err := DomainFinite.check(k.Name, "beta", beta); err != nil {
-		return nil, err
-	}
-	b, err := newBase(k, slope, requiresGrad)
+	b, err := newBaseWith(spikeRateEscapeKernel(beta), slope, "beta", beta, requiresGrad)
 	if err != nil {
 		return nil, err
 	}
@@ -327,11 +323,7 @@ type SparseFastSigmoid struct {
 // NewSparseFastSigmoid returns a SparseFastSigmoid with slope (finite,
 // positive; the function's Alpha) and bound B (finite).
 func NewSparseFastSigmoid(slope, bound float32, requiresGrad bool) (*SparseFastSigmoid, error) {
-	k := sparseFastSigmoidKernel(bound)
-	if err := DomainFinite.check(k.Name, "B", bound); err != nil {
-		return nil, err
-	}
-	b, err := newBase(k, slope, requiresGrad)
+	b, err := newBaseWith(sparseFastSigmoidKernel(bound), slope, "B", bound, requiresGrad)
 	if err != nil {
 		return nil, err
 	}

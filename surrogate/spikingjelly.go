@@ -537,11 +537,7 @@ type PiecewiseLeakyReLU struct {
 // NewPiecewiseLeakyReLU returns a PiecewiseLeakyReLU with half-width w
 // (finite, positive; the function's Alpha) and outer slope c (finite).
 func NewPiecewiseLeakyReLU(w, c float32, requiresGrad bool) (*PiecewiseLeakyReLU, error) {
-	k := piecewiseLeakyReLUKernel(c)
-	if err := DomainFinite.check(k.Name, "c", c); err != nil {
-		return nil, err
-	}
-	b, err := newBase(k, w, requiresGrad)
+	b, err := newBaseWith(piecewiseLeakyReLUKernel(c), w, "c", c, requiresGrad)
 	if err != nil {
 		return nil, err
 	}
@@ -694,11 +690,7 @@ type S2NN struct {
 // NewS2NN returns an S2NN with alpha (finite, positive; the function's
 // Alpha) and beta (finite).
 func NewS2NN(alpha, beta float32, requiresGrad bool) (*S2NN, error) {
-	k := s2nnKernel(beta)
-	if err := DomainFinite.check(k.Name, "beta", beta); err != nil {
-		return nil, err
-	}
-	b, err := newBase(k, alpha, requiresGrad)
+	b, err := newBaseWith(s2nnKernel(beta), alpha, "beta", beta, requiresGrad)
 	if err != nil {
 		return nil, err
 	}
@@ -845,11 +837,7 @@ type LeakyKReLU struct {
 // NewLeakyKReLU returns a LeakyKReLU with slopes leak (x < 0; the
 // function's Alpha) and k (x >= 0), both finite.
 func NewLeakyKReLU(leak, k float32, requiresGrad bool) (*LeakyKReLU, error) {
-	kd := leakyKReLUKernel(k)
-	if err := DomainFinite.check(kd.Name, "k", k); err != nil {
-		return nil, err
-	}
-	b, err := newBase(kd, leak, requiresGrad)
+	b, err := newBaseWith(leakyKReLUKernel(k), leak, "k", k, requiresGrad)
 	if err != nil {
 		return nil, err
 	}
