@@ -27,40 +27,17 @@ Run with Debian's Python (torch 1.13):
 
 import argparse
 import gzip
-import importlib.util
 import json
 import os
 import resource
 import sys
 import time
-import types
 
 import numpy as np
 import torch
 
-
-def load_codef(root):
-    stub = types.ModuleType
-    mods = {}
-    for name in ["einops", "torchvision", "torchvision.transforms", "torchvision.datasets", "tqdm",
-                 "cv2", "matplotlib", "matplotlib.pyplot", "sklearn", "sklearn.metrics"]:
-        mods[name] = stub(name)
-    mods["einops"].rearrange = mods["einops"].repeat = None
-    mods["tqdm"].tqdm = lambda it: it
-    mods["matplotlib"].use = lambda *a, **k: None
-    mods["matplotlib.pyplot"].cm = types.SimpleNamespace(Blues=None)
-    mods["sklearn.metrics"].confusion_matrix = None
-    for pkg, sub in [("braincog", ""), ("braincog.base", "base"), ("braincog.base.node", "base/node"),
-                     ("braincog.base.connection", "base/connection"), ("braincog.base.strategy", "base/strategy")]:
-        m = stub(pkg)
-        m.__path__ = [os.path.join(root, "braincog", sub)]
-        mods[pkg] = m
-    sys.modules.update(mods)
-    path = os.path.join(root, "examples", "Perception_and_Learning", "UnsupervisedSTDP", "codef.py")
-    spec = importlib.util.spec_from_file_location("braincog_codef", path)
-    codef = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(codef)
-    return codef
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "golden"))
+from goldenlib import load_braincog_codef  # noqa: E402
 
 
 def load_images(data):
@@ -83,7 +60,7 @@ def main():
     args = ap.parse_args()
     T = args.T or (100 if args.phase == 1 else 200)
     torch.set_num_threads(args.threads)
-    codef = load_codef(os.path.abspath(args.braincog))
+    codef = load_braincog_codef(os.path.abspath(args.braincog))
     codef.channel, codef.neuron = args.channels, args.neurons
     torch.manual_seed(0)
     model = codef.Conv_Net()

@@ -30,18 +30,16 @@ BrainCog is copied here.
 """
 
 import argparse
-import importlib.util
 import json
 import math
 import os
 import sys
-import types
 
 import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from goldenlib import ENCODING, F32, ROOT, STDPFn, gen_for, hexlist  # noqa: E402
+from goldenlib import ENCODING, F32, ROOT, STDPFn, gen_for, hexlist, load_braincog_codef  # noqa: E402
 
 torch.set_num_threads(1)
 torch.set_printoptions(precision=8)
@@ -312,32 +310,6 @@ def enc(d):
 # --- BrainCog itself ---------------------------------------------------------
 
 
-def load_braincog(root):
-    """Imports codef.py and the BrainCog modules it uses from root, with the
-    packages' __init__ files and unused third-party modules bypassed."""
-    stub = types.ModuleType
-    mods = {}
-    for name in ["einops", "torchvision", "torchvision.transforms", "torchvision.datasets", "tqdm",
-                 "cv2", "matplotlib", "matplotlib.pyplot", "sklearn", "sklearn.metrics"]:
-        mods[name] = stub(name)
-    mods["einops"].rearrange = mods["einops"].repeat = None
-    mods["tqdm"].tqdm = lambda it: it
-    mods["matplotlib"].use = lambda *a, **k: None
-    mods["matplotlib.pyplot"].cm = types.SimpleNamespace(Blues=None)
-    mods["sklearn.metrics"].confusion_matrix = None
-    for pkg, sub in [("braincog", ""), ("braincog.base", "base"), ("braincog.base.node", "base/node"),
-                     ("braincog.base.connection", "base/connection"), ("braincog.base.strategy", "base/strategy")]:
-        m = stub(pkg)
-        m.__path__ = [os.path.join(root, "braincog", sub)]
-        mods[pkg] = m
-    sys.modules.update(mods)
-    path = os.path.join(root, "examples", "Perception_and_Learning", "UnsupervisedSTDP", "codef.py")
-    spec = importlib.util.spec_from_file_location("braincog_codef", path)
-    codef = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(codef)
-    return codef
-
-
 class PatchedRand:
     """torch.rand replaced by a queue of tensors while BrainCog runs."""
 
@@ -365,7 +337,7 @@ def same(name, a, b):
 
 
 def check_braincog(root, wta_out, conv, lin_cases, vote):
-    codef = load_braincog(root)
+    codef = load_braincog_codef(root)
     print("checking against BrainCog at", root)
     # WTALayer
     x, xa, u = wta_out["x"], wta_out["xa"], wta_out["u"]

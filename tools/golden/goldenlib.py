@@ -6,8 +6,11 @@ float32 bit pattern in lower-case hex ("0x3f800000" == 1.0), so that NaN,
 their shape stored alongside; null means no value / no gradient.
 """
 
+import importlib.util
 import math
 import os
+import sys
+import types
 import zlib
 
 import numpy as np
@@ -121,3 +124,29 @@ def read_safetensors(path):
         a = np.frombuffer(data[b:e], dtype=np.dtype(ST_DTYPES[h["dtype"]]).newbyteorder("<"))
         out[name] = torch.from_numpy(a.astype(a.dtype.newbyteorder("="), copy=True)).reshape(h["shape"])
     return out, meta
+
+
+def load_braincog_codef(root):
+    """Imports codef.py and the BrainCog modules it uses from root, with the
+    packages' __init__ files and unused third-party modules bypassed."""
+    stub = types.ModuleType
+    mods = {}
+    for name in ["einops", "torchvision", "torchvision.transforms", "torchvision.datasets", "tqdm",
+                 "cv2", "matplotlib", "matplotlib.pyplot", "sklearn", "sklearn.metrics"]:
+        mods[name] = stub(name)
+    mods["einops"].rearrange = mods["einops"].repeat = None
+    mods["tqdm"].tqdm = lambda it: it
+    mods["matplotlib"].use = lambda *a, **k: None
+    mods["matplotlib.pyplot"].cm = types.SimpleNamespace(Blues=None)
+    mods["sklearn.metrics"].confusion_matrix = None
+    for pkg, sub in [("braincog", ""), ("braincog.base", "base"), ("braincog.base.node", "base/node"),
+                     ("braincog.base.connection", "base/connection"), ("braincog.base.strategy", "base/strategy")]:
+        m = stub(pkg)
+        m.__path__ = [os.path.join(root, "braincog", sub)]
+        mods[pkg] = m
+    sys.modules.update(mods)
+    path = os.path.join(root, "examples", "Perception_and_Learning", "UnsupervisedSTDP", "codef.py")
+    spec = importlib.util.spec_from_file_location("braincog_codef", path)
+    codef = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(codef)
+    return codef
