@@ -2,6 +2,7 @@ package autograd_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	ag "github.com/spikego/spikego/autograd"
@@ -79,7 +80,7 @@ func TestApplyNeedsInputGrad(t *testing.T) {
 	if p.backwards != 1 {
 		t.Errorf("Backward called %d times, want 1", p.backwards)
 	}
-	if want := []bool{true, false, true}; !equalBools(p.needs, want) {
+	if want := []bool{true, false, true}; !slices.Equal(p.needs, want) {
 		t.Errorf("NeedsInputGrad = %v, want %v", p.needs, want)
 	}
 	if p.computed[1] {
@@ -133,14 +134,14 @@ func TestApplyOptionalNilInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []bool{false, false, true}; !equalBools(p.sawNil, want) {
+	if want := []bool{false, false, true}; !slices.Equal(p.sawNil, want) {
 		t.Errorf("Forward saw nil inputs %v, want %v", p.sawNil, want)
 	}
 	checkExact(t, "forward", y.Value(), []float32{3, 8}, 2)
 	if err := ag.Backward(y, tt([]float32{1, 2})); err != nil {
 		t.Fatal(err)
 	}
-	if want := []bool{true, true, false}; !equalBools(p.needs, want) {
+	if want := []bool{true, true, false}; !slices.Equal(p.needs, want) {
 		t.Errorf("NeedsInputGrad = %v, want %v", p.needs, want)
 	}
 	checkExact(t, "a.Grad", a.Grad(), []float32{3, 8}, 2)
@@ -232,16 +233,4 @@ func TestApplyErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkExact(t, "Context.Value", x.Grad(), []float32{7, 7}, 2)
-}
-
-func equalBools(a, b []bool) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

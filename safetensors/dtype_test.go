@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -289,22 +290,10 @@ func TestWriteIntegersRoundTrip(t *testing.T) {
 				want.Ints = append(want.Ints, int64(v))
 			}
 		}
-		if !equalInts(x.Ints, want.Ints) || x.DType != want.DType {
+		if !slices.Equal(x.Ints, want.Ints) || x.DType != want.DType {
 			t.Errorf("tensor %q: %s %d ints, want %s %d", x.Name, x.DType, len(x.Ints), want.DType, len(want.Ints))
 		}
 	}
-}
-
-func equalInts(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestWriteIntegersInvalid(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/spikego/spikego/autograd"
 	"github.com/spikego/spikego/nn"
@@ -259,7 +260,7 @@ func (c *STDPConv) Run(x *tensor.Tensor, T int) (*tensor.Tensor, error) {
 	for ch := 0; ch < C; ch++ {
 		c.thr[ch] = yd[c.argmax[ch]] + 0.0001
 	}
-	if c.counts == nil || !equalShape(c.counts.Shape(), yv.Shape()) {
+	if c.counts == nil || !slices.Equal(c.counts.Shape(), yv.Shape()) {
 		c.counts = tensor.New(B, C, H, W)
 	}
 	s := &c.sim
@@ -517,16 +518,4 @@ func max32(a, b float32) float32 {
 		return b
 	}
 	return a
-}
-
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

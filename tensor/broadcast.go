@@ -1,6 +1,9 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // BroadcastShape returns the shape that a and b broadcast to under NumPy
 // rules, or an error naming both shapes.
@@ -114,11 +117,11 @@ func binaryBroadcast(dst, a, b []float32, as, bs, out []int, f func(x, y float32
 // stretched to t's shape, returning a tensor of the given shape. It is the
 // adjoint of broadcasting and serves the backward pass of broadcasting ops.
 func ReduceTo(t *Tensor, shape []int) (*Tensor, error) {
-	if equalInts(t.shape, shape) {
+	if slices.Equal(t.shape, shape) {
 		return t, nil
 	}
 	out, err := BroadcastShape(shape, t.shape)
-	if err != nil || !equalInts(out, t.shape) {
+	if err != nil || !slices.Equal(out, t.shape) {
 		return nil, fmt.Errorf("tensor: cannot reduce shape %v to %v", t.shape, shape)
 	}
 	r := New(shape...)

@@ -3,12 +3,13 @@ package tensor
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Binary applies f element-wise to a and b broadcast together and returns
 // the result. It is the general form behind Add, Sub, Mul and the others.
 func Binary(a, b *Tensor, f func(x, y float32) float32) (*Tensor, error) {
-	if equalInts(a.shape, b.shape) {
+	if slices.Equal(a.shape, b.shape) {
 		out := &Tensor{data: make([]float32, len(a.data)), shape: cloneInts(a.shape)}
 		ad, bd, od := a.data, b.data, out.data
 		ParallelFor(len(od), 1, func(lo, hi int) {
@@ -139,11 +140,11 @@ func Where(cond, a, b *Tensor) (*Tensor, error) {
 func Expand(t *Tensor, shape ...int) (*Tensor, error) { return expand(t, shape) }
 
 func expand(t *Tensor, shape []int) (*Tensor, error) {
-	if equalInts(t.shape, shape) {
+	if slices.Equal(t.shape, shape) {
 		return t, nil
 	}
 	out, err := BroadcastShape(t.shape, shape)
-	if err != nil || !equalInts(out, shape) {
+	if err != nil || !slices.Equal(out, shape) {
 		return nil, fmt.Errorf("tensor: cannot expand shape %v to %v", t.shape, shape)
 	}
 	r := New(shape...)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -146,21 +147,9 @@ func checkClose(t *testing.T, what string, got []float32, want []float64, rtol, 
 	}
 }
 
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func checkShape(t *testing.T, what string, got, want []int) {
 	t.Helper()
-	if !equalShape(got, want) {
+	if !slices.Equal(got, want) {
 		t.Errorf("%s: shape %v, want %v", what, got, want)
 	}
 }

@@ -3,6 +3,7 @@ package tensor
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -181,7 +182,7 @@ func (t *Tensor) Reshape(shape ...int) (*Tensor, error) {
 }
 
 // SameShape reports whether t and u have identical shapes.
-func (t *Tensor) SameShape(u *Tensor) bool { return equalInts(t.shape, u.shape) }
+func (t *Tensor) SameShape(u *Tensor) bool { return slices.Equal(t.shape, u.shape) }
 
 // String formats the tensor's shape and (up to 20) leading elements.
 func (t *Tensor) String() string {
@@ -201,20 +202,10 @@ func (t *Tensor) String() string {
 	return b.String()
 }
 
+// cloneInts copies s, never returning nil: a scalar's shape is an empty,
+// non-nil slice (written as [] rather than null).
 func cloneInts(s []int) []int {
 	c := make([]int, len(s))
 	copy(c, s)
 	return c
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -1,6 +1,7 @@
 package tensor_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -164,7 +165,7 @@ func TestReshape(t *testing.T) {
 
 	// Scalar <-> one-element tensors; empty tensors.
 	sc := tensor.Scalar(3)
-	if y, err := sc.Reshape(1, 1); err != nil || !equalShape(y.Shape(), []int{1, 1}) {
+	if y, err := sc.Reshape(1, 1); err != nil || !slices.Equal(y.Shape(), []int{1, 1}) {
 		t.Errorf("scalar Reshape(1,1) = %v, %v", y, err)
 	}
 	if y, err := sc.Reshape(); err != nil || y.Dims() != 0 || y.Item() != 3 {

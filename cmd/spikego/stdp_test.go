@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -171,7 +172,7 @@ func TestSTDPResume(t *testing.T) {
 		for _, name := range []string{"conv.weight", "linear.weight", "linear.threshold", "voting.rates", "voting.labels"} {
 			a, _ := got.Get(name)
 			b, _ := want.Get(name)
-			if !equalF32(a.Data, b.Data) {
+			if !slices.Equal(a.Data, b.Data) {
 				t.Errorf("stop at %d: %s differs from the uninterrupted run", stopAt, name)
 			}
 		}
@@ -187,18 +188,6 @@ func TestSTDPResume(t *testing.T) {
 			}
 		}
 	}
-}
-
-func equalF32(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestSTDPMetricsFromCheckpoint checks that a resume rewrites
