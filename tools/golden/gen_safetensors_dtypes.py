@@ -41,61 +41,17 @@ naming the first inexact element otherwise.
 
 import json
 import os
-import struct
 import sys
 
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from goldenlib import ROOT, hexlist  # noqa: E402
+from goldenlib import ROOT, SAFETENSORS_NAMES, hexlist, write_safetensors  # noqa: E402
 
 OUT = os.path.join(ROOT, "safetensors", "testdata")
 
-NAMES = {
-    torch.float64: "F64",
-    torch.float32: "F32",
-    torch.float16: "F16",
-    torch.bfloat16: "BF16",
-    torch.int64: "I64",
-    torch.int32: "I32",
-    torch.int16: "I16",
-    torch.int8: "I8",
-    torch.uint8: "U8",
-    torch.bool: "BOOL",
-}
+NAMES = SAFETENSORS_NAMES
 INTEGER = {"I64", "I32", "I16", "I8", "U8", "BOOL"}
-
-
-def raw_bytes(t):
-    """The little-endian bytes of t's storage, as torch holds them."""
-    t = t.contiguous().reshape(-1)
-    if t.numel() == 0:
-        return b""
-    return t.view(torch.uint8).numpy().tobytes()
-
-
-def save(path, tensors, metadata):
-    order = sorted(tensors, key=lambda k: (-tensors[k].element_size(), k))
-    header = {"__metadata__": metadata}
-    chunks, offset = [], 0
-    for name in order:
-        t = tensors[name]
-        raw = raw_bytes(t)
-        assert len(raw) == t.numel() * t.element_size(), name
-        header[name] = {
-            "dtype": NAMES[t.dtype],
-            "shape": list(t.shape),
-            "data_offsets": [offset, offset + len(raw)],
-        }
-        chunks.append(raw)
-        offset += len(raw)
-    js = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    js += b" " * (-len(js) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(js)))
-        f.write(js)
-        for c in chunks:
-            f.write(c)
 
 
 def record(t):
@@ -148,7 +104,7 @@ def main():
     })
     metadata = {"format": "pt", "generator": "tools/golden/gen_safetensors_dtypes.py",
                 "torch": torch.__version__}
-    save(os.path.join(OUT, "torch_dtypes.safetensors"), tensors, metadata)
+    write_safetensors(os.path.join(OUT, "torch_dtypes.safetensors"), tensors, metadata)
     golden = {
         "notes": "torch " + torch.__version__ + "; " + __doc__.split("\n\n")[0].replace("\n", " "),
         "encoding": "f32: float32 bit patterns in hex of tensor.to(torch.float32); "

@@ -39,8 +39,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
 import gen_model_golden as g  # noqa: E402
-from gen_safetensors_dtypes import save  # noqa: E402
-from goldenlib import QGateFn, ROOT, read_safetensors  # noqa: E402
+from goldenlib import QGateFn, ROOT, read_safetensors, write_safetensors  # noqa: E402
 
 TESTDATA = os.path.join(ROOT, "models", "testdata")
 TEST_IMAGES = 64
@@ -104,9 +103,9 @@ def torch_to_spikego():
         opt.step()
     sd = {k: v.detach().clone() for k, v in model.state_dict().items()}
     assert sd["1.num_batches_tracked"].dtype == torch.int64 and sd["1.num_batches_tracked"].item() == 120
-    save(os.path.join(TESTDATA, "torch_cnn.safetensors"), sd, {"format": "pt"})
+    write_safetensors(os.path.join(TESTDATA, "torch_cnn.safetensors"), sd, {"format": "pt"})
     rec, acc = outputs(model)
-    save(os.path.join(TESTDATA, "torch_cnn_out.safetensors"), rec,
+    write_safetensors(os.path.join(TESTDATA, "torch_cnn_out.safetensors"), rec,
          {"written_by": "tools/golden/gen_torch_interop.py", "torch": torch.__version__, "accuracy": repr(acc)})
     print(f"torch -> spikego: {len(sd)} tensors, test accuracy on {TEST_IMAGES} images {acc:.4f}")
 
@@ -120,7 +119,7 @@ def spikego_to_torch():
     model.load_state_dict(sd, strict=True)  # every name, shape and dtype as torch's own
     assert model[1].num_batches_tracked.dtype == torch.int64
     rec, acc = outputs(model)
-    save(os.path.join(TESTDATA, "spikego_cnn_torch_out.safetensors"), rec,
+    write_safetensors(os.path.join(TESTDATA, "spikego_cnn_torch_out.safetensors"), rec,
          {"written_by": "tools/golden/gen_torch_interop.py", "torch": torch.__version__, "accuracy": repr(acc)})
     print(f"spikego -> torch: loaded {len(sd)} tensors strictly, test accuracy on {TEST_IMAGES} images {acc:.4f}")
 

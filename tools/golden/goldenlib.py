@@ -7,8 +7,10 @@ their shape stored alongside; null means no value / no gradient.
 """
 
 import importlib.util
+import json
 import math
 import os
+import struct
 import sys
 import types
 import zlib
@@ -109,12 +111,61 @@ ST_DTYPES = {"F64": np.float64, "F32": np.float32, "F16": np.float16,
              "I64": np.int64, "I32": np.int32, "I16": np.int16, "I8": np.int8, "U8": np.uint8}
 
 
+SAFETENSORS_NAMES = {
+    torch.float64: "F64",
+    torch.float32: "F32",
+    torch.float16: "F16",
+    torch.bfloat16: "BF16",
+    torch.int64: "I64",
+    torch.int32: "I32",
+    torch.int16: "I16",
+    torch.int8: "I8",
+    torch.uint8: "U8",
+    torch.bool: "BOOL",
+}
+
+
+def raw_bytes(t):
+    """The little-endian bytes of t's storage, as torch holds them."""
+    t = t.contiguous().reshape(-1)
+    if t.numel() == 0:
+        return b""
+    return t.view(torch.uint8).numpy().tobytes()
+
+
+def write_safetensors(path, tensors, metadata):
+    """Writes {name: tensor} as safetensors does: the largest elements
+    first, then by name; metadata (a dict of strings) unless empty."""
+    order = sorted(tensors, key=lambda k: (-tensors[k].element_size(), k))
+    header = {}
+    if metadata:
+        header["__metadata__"] = metadata
+    chunks, offset = [], 0
+    for name in order:
+        t = tensors[name]
+        raw = raw_bytes(t)
+        assert len(raw) == t.numel() * t.element_size(), name
+        header[name] = {
+            "dtype": SAFETENSORS_NAMES[t.dtype],
+            "shape": list(t.shape),
+            "data_offsets": [offset, offset + len(raw)],
+        }
+        chunks.append(raw)
+        offset += len(raw)
+    js = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    js += b" " * (-len(js) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(js)))
+        f.write(js)
+        for c in chunks:
+            f.write(c)
+
+
 def read_safetensors(path):
     """Returns ({name: torch tensor in the file's dtype}, metadata)."""
     with open(path, "rb") as f:
         blob = f.read()
     n = int.from_bytes(blob[:8], "little")
-    import json
     header = json.loads(blob[8:8 + n])
     meta = header.pop("__metadata__", {}) or {}
     data = blob[8 + n:]
